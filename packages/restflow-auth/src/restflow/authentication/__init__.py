@@ -1,0 +1,1 @@
+"""`restflow.authentication`: see the restflow-auth README."""

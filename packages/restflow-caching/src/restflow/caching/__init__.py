@@ -1,0 +1,1 @@
+"""`restflow.caching`: see the restflow-caching README."""

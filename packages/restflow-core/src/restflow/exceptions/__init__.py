@@ -1,0 +1,1 @@
+"""`restflow.exceptions`: see the restflow-core README."""

@@ -1,0 +1,1 @@
+"""`restflow.pagination`: see the restflow-core README."""

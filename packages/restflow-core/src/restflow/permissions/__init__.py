@@ -1,0 +1,1 @@
+"""`restflow.permissions`: see the restflow-core README."""

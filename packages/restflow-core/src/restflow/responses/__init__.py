@@ -1,0 +1,1 @@
+"""`restflow.responses`: see the restflow-core README."""

@@ -1,0 +1,1 @@
+"""`restflow.test`: see the restflow-core README."""

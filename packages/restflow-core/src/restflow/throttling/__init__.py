@@ -1,0 +1,1 @@
+"""`restflow.throttling`: see the restflow-core README."""

@@ -1,0 +1,1 @@
+"""`restflow.views`: see the restflow-core README."""

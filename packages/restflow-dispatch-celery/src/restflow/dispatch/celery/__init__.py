@@ -1,0 +1,1 @@
+"""`restflow.dispatch.celery`: see the restflow-dispatch-celery README."""

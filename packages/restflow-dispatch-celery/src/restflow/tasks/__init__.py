@@ -1,0 +1,1 @@
+"""`restflow.tasks`: see the restflow-dispatch-celery README."""

@@ -1,0 +1,1 @@
+"""`restflow.dispatch.django_q`: see the restflow-dispatch-django-q README."""

@@ -1,0 +1,1 @@
+"""`restflow.dispatch.dramatiq`: see the restflow-dispatch-dramatiq README."""

@@ -1,0 +1,1 @@
+"""`restflow.dispatch.django_rq`: see the restflow-dispatch-rq README."""

@@ -1,0 +1,1 @@
+"""`restflow.filters`: see the restflow-filters README."""

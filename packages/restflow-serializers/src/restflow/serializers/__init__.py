@@ -1,0 +1,1 @@
+"""`restflow.serializers`: see the restflow-serializers README."""

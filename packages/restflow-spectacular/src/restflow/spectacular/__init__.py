@@ -1,0 +1,1 @@
+"""`restflow.spectacular`: see the restflow-spectacular README."""
