@@ -60,7 +60,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _test_apps() -> list[str]:
-    """Test apps live in tests/<folder>/app; each is added when its distribution is installed."""
+    """Django apps of the tests: any ``tests/<folder>/**/apps.py``, added when the folder's
+    distribution is installed (labels must be unique across folders)."""
     owners = {
         "core": "restflow.views",
         "serializers": "restflow.serializers",
@@ -72,8 +73,11 @@ def _test_apps() -> list[str]:
     }
     apps = []
     for folder, module in owners.items():
-        if (ROOT / "tests" / folder / "app" / "apps.py").exists() and installed(module):
-            apps.append(f"tests.{folder}.app")
+        if not installed(module):
+            continue
+        for apps_py in sorted((ROOT / "tests" / folder).rglob("apps.py")):
+            rel = apps_py.parent.relative_to(ROOT)
+            apps.append(".".join(rel.parts))
     return apps
 
 
