@@ -1,1 +1,10 @@
-"""`restflow.responses`: see the restflow-core README."""
+"""Responses: DRF's ``Response`` with ``arender()`` and three streaming responses.
+
+Import-safe (stack.md §0): ``restflow.pagination`` imports this package, so nothing here
+imports ``rest_framework.views`` or ``restflow.views`` at module level.
+"""
+
+from restflow.responses.response import Response
+from restflow.responses.streaming import NDJSONResponse, SSEResponse, StreamingJSONListResponse
+
+__all__ = ["NDJSONResponse", "Response", "SSEResponse", "StreamingJSONListResponse"]
