@@ -183,3 +183,15 @@ def test_sections_of_other_distributions_resolve_in_core():
     assert restflow_settings.SCHEMA.FILTER_METHODS is None
     with override_settings(RESTFLOW_SETTINGS={"FILTERS": {"MAX_LIST_ITEMS": None}}):
         assert restflow_settings.FILTERS.MAX_LIST_ITEMS is None
+
+
+def test_settings_reference_documents_every_key():
+    """The docs' settings reference names every key of DEFAULTS."""
+    import pathlib
+
+    page = pathlib.Path(__file__).resolve().parents[2] / "docs" / "settings.md"
+    if not page.exists():  # an installed-wheel run without the repository's docs
+        pytest.skip("docs/settings.md is not part of this checkout")
+    text = page.read_text()
+    for path, _ in _flatten([], DEFAULTS):
+        assert f"`{path[-1]}`" in text or f"{path[-1]}=" in text, path

@@ -1,0 +1,279 @@
+"""Sessions: tests (Python × Django matrix), lint, types, docs, demo, bench, install_matrix,
+contract. ``nox -l`` lists them; ``nox`` alone runs the fast default (tests on this Python)."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+import nox
+
+ROOT = pathlib.Path(__file__).resolve().parent
+PACKAGES = ROOT / "packages"
+
+# pyenv keeps each Python in its own folder; put them on PATH so nox and uv find them.
+_pyenv = pathlib.Path(os.environ.get("PYENV_ROOT", pathlib.Path.home() / ".pyenv")) / "versions"
+for _bin in sorted(glob.glob(str(_pyenv / "3.1[0-9]*" / "bin"))):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ["PATH"]
+
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["tests"]
+nox.options.reuse_venv = "yes"
+
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+DJANGOS = {"4.2": "django>=4.2,<5.0", "5.2": "django>=5.2,<6.0", "6": "django>=6.0,<7.0"}
+DEFAULT_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+# Workspace members in dependency order: each is installed editable into matrix sessions.
+MEMBERS = [
+    "restflow-core",
+    "restflow-serializers",
+    "restflow-filters",
+    "restflow-caching",
+    "restflow-auth",
+    "restflow-spectacular",
+    "restflow-dispatch-celery",
+    "restflow-dispatch-rq",
+    "restflow-dispatch-django-q",
+    "restflow-dispatch-dramatiq",
+]
+
+TEST_TOOLS = [
+    "pytest>=8.3",
+    "pytest-django>=4.9",
+    "pytest-asyncio>=0.24",
+    "pytest-timeout>=2.3",
+    "hypothesis>=6.100",
+    "httpx>=0.27",
+    "uvicorn>=0.30",
+    "tomli>=2; python_version < '3.11'",
+]
+
+# What each distribution's own tests need beyond its declared dependencies: the extras it
+# offers (so the service tests run) and the test tools.
+OWN_TESTS = {
+    "restflow-core": ("tests/core", []),
+    "restflow-serializers": ("tests/serializers", []),
+    "restflow-filters": ("tests/filters", ["postgres-psycopg3"]),
+    "restflow-caching": ("tests/caching", ["redis"]),
+    "restflow-auth": ("tests/auth", ["simplejwt"]),
+    "restflow-spectacular": ("tests/spectacular", []),
+    "restflow-dispatch-celery": ("tests/dispatch_celery", []),
+    "restflow-dispatch-rq": ("tests/dispatch_rq", []),
+    "restflow-dispatch-django-q": ("tests/dispatch_django_q", []),
+    "restflow-dispatch-dramatiq": ("tests/dispatch_dramatiq", []),
+    "drf-restflow": ("tests/meta_package", []),
+}
+META_EXTRAS = [
+    "redis",
+    "celery",
+    "django-rq",
+    "django-q",
+    "dramatiq",
+    "postgres",
+    "postgres-psycopg3",
+    "simplejwt",
+    "spectacular",
+]
+
+
+def _supported(python: str, django: str) -> bool:
+    # Django 6 needs Python >= 3.12; Django 4.2 stops at Python 3.12.
+    if django == "6":
+        return python in {"3.12", "3.13"}
+    if django == "4.2":
+        return python != "3.13"
+    return True
+
+
+@nox.session(python=DEFAULT_PYTHON, venv_backend="none")
+def tests(session: nox.Session) -> None:
+    """The fast default: the locked workspace environment, this Python, SQLite."""
+    session.run("uv", "run", "--frozen", "pytest", *session.posargs, external=True)
+
+
+@nox.session(name="matrix")
+@nox.parametrize(
+    "python,django",
+    [(p, d) for p in PYTHONS for d in DJANGOS if _supported(p, d)],
+)
+def matrix(session: nox.Session, django: str) -> None:
+    """Python 3.10-3.13 × Django 4.2 / 5.2 / 6.x with the latest DRF."""
+    session.install(*TEST_TOOLS, "redis", "django-redis", "psycopg[binary]", "cryptography")
+    session.install(DJANGOS[django], "djangorestframework")
+    session.install(*(f"-e{PACKAGES / m}" for m in MEMBERS))
+    session.install(DJANGOS[django])  # editable installs must not move Django
+    session.run("python", "-m", "pytest", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session(python=DEFAULT_PYTHON, venv_backend="none")
+def lint(session: nox.Session) -> None:
+    session.run("uv", "run", "--frozen", "ruff", "check", ".", external=True)
+    session.run("uv", "run", "--frozen", "ruff", "format", "--check", ".", external=True)
+
+
+@nox.session(python=DEFAULT_PYTHON, venv_backend="none")
+def types(session: nox.Session) -> None:
+    sources = [str(p) for p in sorted(PACKAGES.glob("*/src/restflow"))]
+    session.run("uv", "run", "--frozen", "mypy", *sources, external=True)
+
+
+@nox.session(python=DEFAULT_PYTHON, venv_backend="none")
+def docs(session: nox.Session) -> None:
+    session.run(
+        "uv",
+        "run",
+        "--frozen",
+        "mkdocs",
+        "build",
+        "--strict",
+        env={"NO_MKDOCS_2_WARNING": "1"},
+        external=True,
+    )
+
+
+@nox.session(python=DEFAULT_PYTHON, venv_backend="none")
+def demo(session: nox.Session) -> None:
+    """Serve the example bookstore (what `python3 dev.py demo` does)."""
+    session.run(
+        "uv",
+        "run",
+        "--frozen",
+        "python",
+        "examples/bookstore/serve.py",
+        *session.posargs,
+        external=True,
+    )
+
+
+@nox.session(python=DEFAULT_PYTHON, venv_backend="none")
+def bench(session: nox.Session) -> None:
+    """Benchmarks side by side with the peers; pass areas and --db=postgres as posargs."""
+    session.run(
+        "uv", "run", "--frozen", "python", "benchmarks/run.py", *session.posargs, external=True
+    )
+
+
+@nox.session(python=DEFAULT_PYTHON, venv_backend="none")
+def contract(session: nox.Session) -> None:
+    """Which spec checklist ids a test names, per chapter (--missing lists the rest)."""
+    tool = ROOT.parent / "shared" / "tools" / "contract-coverage"
+    session.run(sys.executable, str(tool), "--root", str(ROOT), *session.posargs, external=True)
+
+
+def _check_wheels(session: nox.Session, dist_dir: pathlib.Path) -> None:
+    for wheel in sorted(dist_dir.glob("*.whl")):
+        names = zipfile.ZipFile(wheel).namelist()
+        for namespace in ("restflow/__init__.py", "restflow/dispatch/__init__.py"):
+            if namespace in names:
+                session.error(f"{wheel.name} ships {namespace}: restflow must stay a namespace")
+    session.log(f"{len(list(dist_dir.glob('*.whl')))} wheels keep restflow a namespace")
+
+
+def _public_paths(dist: str) -> list[str]:
+    src = PACKAGES / dist / "src"
+    if not src.exists():
+        return []
+    found = []
+    for init in sorted(src.rglob("__init__.py")):
+        parts = init.parent.relative_to(src).parts
+        if all((src.joinpath(*parts[:i]) / "__init__.py").exists() for i in range(2, len(parts))):
+            found.append(".".join(parts))
+    return found
+
+
+IMPORT_CHECK = """
+import importlib, json, sys
+import django
+from django.conf import settings
+settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth"])
+django.setup()
+failed = {}
+for name in json.loads(sys.argv[1]):
+    try:
+        importlib.import_module(name)
+    except Exception as exc:
+        failed[name] = repr(exc)
+if failed:
+    sys.exit("cannot import: " + json.dumps(failed, indent=2))
+print("imported", len(json.loads(sys.argv[1])), "public paths")
+"""
+
+
+def _venv(session: nox.Session, where: pathlib.Path, name: str) -> pathlib.Path:
+    target = where / name
+    session.run("uv", "venv", "-q", "--python", sys.executable, str(target), external=True)
+    return target / "bin" / "python"
+
+
+def _pins(dist_dir: pathlib.Path) -> list[str]:
+    """Pin every restflow distribution to the built wheel: PyPI has an unrelated 2.x
+    drf-restflow, and nothing here may come from there."""
+    pins = []
+    for wheel in dist_dir.glob("*.whl"):
+        name, version = wheel.name.split("-")[:2]
+        pins.append(f"{name.replace('_', '-')}=={version}")
+    return pins
+
+
+@nox.session(python=DEFAULT_PYTHON, venv_backend="none")
+def install_matrix(session: nox.Session) -> None:
+    """Build every wheel; install each distribution alone from them into a fresh venv with
+    only its declared dependencies (plus test tools); import its public paths; run its tests.
+    Then drf-restflow with each extra."""
+    work = pathlib.Path(tempfile.mkdtemp(prefix="restflow-matrix-"))
+    dist_dir = work / "dist"
+    session.run(
+        "uv", "build", "-q", "--all-packages", "--wheel", "-o", str(dist_dir), external=True
+    )
+    _check_wheels(session, dist_dir)
+    constraints = work / "constraints.txt"
+    constraints.write_text("\n".join(_pins(dist_dir)) + "\n")
+    install = ["uv", "pip", "install", "-q", "--find-links", str(dist_dir), "-c", str(constraints)]
+    only = set(session.posargs)
+    env = {"RESTFLOW_REQUIRE_SERVICES": os.environ.get("RESTFLOW_REQUIRE_SERVICES", "")}
+    for dist, (tests_dir, extras) in OWN_TESTS.items():
+        if only and dist not in only:
+            continue
+        session.log(f"== {dist} alone")
+        python = _venv(session, work, dist)
+        requirement = f"{dist}[{','.join(extras)}]" if extras else dist
+        session.run(*install, "--python", str(python), requirement, *TEST_TOOLS, external=True)
+        paths = _public_paths(dist)
+        if paths:
+            session.run(str(python), "-c", IMPORT_CHECK, json.dumps(paths), external=True)
+        if (ROOT / tests_dir).exists():
+            session.run(
+                str(python),
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                tests_dir,
+                "-m",
+                "not postgres",
+                env=env,
+                external=True,
+                success_codes=[0, 5],
+            )
+    if not only or "drf-restflow" in only:
+        for extra in META_EXTRAS:
+            session.log(f"== drf-restflow[{extra}]")
+            python = _venv(session, work, f"meta-{extra}")
+            session.run(*install, "--python", str(python), f"drf-restflow[{extra}]", external=True)
+            paths = [p for d in MEMBERS for p in _public_paths(d) if _dist_installed(python, d)]
+            session.run(str(python), "-c", IMPORT_CHECK, json.dumps(paths), external=True)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _dist_installed(python: pathlib.Path, dist: str) -> bool:
+    probe = f"import importlib.metadata as m; m.version({dist!r})"
+    return subprocess.run([str(python), "-c", probe], capture_output=True).returncode == 0
