@@ -54,7 +54,7 @@ return value
 def get_backend(cache: Any) -> BaseCache:
     """Unwrap ``django.core.cache.cache`` (a ConnectionProxy) to this thread's backend."""
     if isinstance(cache, ConnectionProxy):
-        return cache._connections[cache._alias]  # type: ignore[attr-defined]
+        return cache._connections[cache._alias]
     return cache
 
 
@@ -74,7 +74,7 @@ def is_redis_cache(cache: Any) -> bool:
 
 
 def _sync_redis_client(cache: Any) -> Any:
-    backend = get_backend(cache)
+    backend: Any = get_backend(cache)
     if type(backend).__module__.startswith("django_redis"):
         return backend.client.get_client(write=True)
     return backend._cache.get_client(None, write=True)
