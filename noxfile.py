@@ -207,6 +207,13 @@ print("imported", len(json.loads(sys.argv[1])), "public paths")
 """
 
 
+def _import_check(work: pathlib.Path) -> str:
+    script = work / "import_check.py"
+    if not script.exists():
+        script.write_text(IMPORT_CHECK)
+    return str(script)
+
+
 def _venv(session: nox.Session, where: pathlib.Path, name: str) -> pathlib.Path:
     target = where / name
     session.run("uv", "venv", "-q", "--python", sys.executable, str(target), external=True)
@@ -248,7 +255,7 @@ def install_matrix(session: nox.Session) -> None:
         session.run(*install, "--python", str(python), requirement, *TEST_TOOLS, external=True)
         paths = _public_paths(dist)
         if paths:
-            session.run(str(python), "-c", IMPORT_CHECK, json.dumps(paths), external=True)
+            session.run(str(python), _import_check(work), json.dumps(paths), external=True)
         if (ROOT / tests_dir).exists():
             session.run(
                 str(python),
@@ -270,7 +277,7 @@ def install_matrix(session: nox.Session) -> None:
             python = _venv(session, work, f"meta-{extra}")
             session.run(*install, "--python", str(python), f"drf-restflow[{extra}]", external=True)
             paths = [p for d in MEMBERS for p in _public_paths(d) if _dist_installed(python, d)]
-            session.run(str(python), "-c", IMPORT_CHECK, json.dumps(paths), external=True)
+            session.run(str(python), _import_check(work), json.dumps(paths), external=True)
     shutil.rmtree(work, ignore_errors=True)
 
 
