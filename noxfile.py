@@ -269,7 +269,6 @@ def install_matrix(session: nox.Session) -> None:
                 "not postgres",
                 env=env,
                 external=True,
-                success_codes=[0, 5],
             )
     if not only or "drf-restflow" in only:
         for extra in META_EXTRAS:
