@@ -57,19 +57,19 @@ TEST_TOOLS = [
 ]
 
 # What each distribution's own tests need beyond its declared dependencies: the extras it
-# offers (so the service tests run) and the test tools.
-OWN_TESTS = {
-    "restflow-core": ("tests/core", []),
-    "restflow-serializers": ("tests/serializers", []),
-    "restflow-filters": ("tests/filters", ["postgres-psycopg3"]),
-    "restflow-caching": ("tests/caching", ["redis"]),
-    "restflow-auth": ("tests/auth", ["simplejwt"]),
-    "restflow-spectacular": ("tests/spectacular", []),
-    "restflow-dispatch-celery": ("tests/dispatch_celery", []),
-    "restflow-dispatch-rq": ("tests/dispatch_rq", []),
-    "restflow-dispatch-django-q": ("tests/dispatch_django_q", []),
-    "restflow-dispatch-dramatiq": ("tests/dispatch_dramatiq", []),
-    "drf-restflow": ("tests/meta_package", []),
+# offers and the client libraries of the services its tests talk to.
+OWN_TESTS: dict[str, tuple[str, list[str], list[str]]] = {
+    "restflow-core": ("tests/core", [], ["redis", "django-redis"]),
+    "restflow-serializers": ("tests/serializers", [], []),
+    "restflow-filters": ("tests/filters", ["postgres-psycopg3"], []),
+    "restflow-caching": ("tests/caching", ["redis"], []),
+    "restflow-auth": ("tests/auth", ["simplejwt"], ["redis", "django-redis", "cryptography"]),
+    "restflow-spectacular": ("tests/spectacular", [], []),
+    "restflow-dispatch-celery": ("tests/dispatch_celery", [], []),
+    "restflow-dispatch-rq": ("tests/dispatch_rq", [], []),
+    "restflow-dispatch-django-q": ("tests/dispatch_django_q", [], []),
+    "restflow-dispatch-dramatiq": ("tests/dispatch_dramatiq", [], []),
+    "drf-restflow": ("tests/meta_package", [], []),
 }
 META_EXTRAS = [
     "redis",
@@ -246,13 +246,15 @@ def install_matrix(session: nox.Session) -> None:
     install = ["uv", "pip", "install", "-q", "--find-links", str(dist_dir), "-c", str(constraints)]
     only = set(session.posargs)
     env = {"RESTFLOW_REQUIRE_SERVICES": os.environ.get("RESTFLOW_REQUIRE_SERVICES", "")}
-    for dist, (tests_dir, extras) in OWN_TESTS.items():
+    for dist, (tests_dir, extras, clients) in OWN_TESTS.items():
         if only and dist not in only:
             continue
         session.log(f"== {dist} alone")
         python = _venv(session, work, dist)
         requirement = f"{dist}[{','.join(extras)}]" if extras else dist
-        session.run(*install, "--python", str(python), requirement, *TEST_TOOLS, external=True)
+        session.run(
+            *install, "--python", str(python), requirement, *clients, *TEST_TOOLS, external=True
+        )
         paths = _public_paths(dist)
         if paths:
             session.run(str(python), _import_check(work), json.dumps(paths), external=True)
