@@ -32,6 +32,7 @@ def reject_control_chars(name: str, value: Any) -> str:
 
 
 def _retry_text(value: Any) -> str:
+    text = reject_control_chars("retry", value)
     if isinstance(value, bool) or not (
         (isinstance(value, int) and value >= 0)
         or (isinstance(value, str) and value.isascii() and value.isdigit())
@@ -39,7 +40,7 @@ def _retry_text(value: Any) -> str:
         raise ValueError(
             f"SSE event field 'retry' must be a non-negative integer (milliseconds), got {value!r}."
         )
-    return reject_control_chars("retry", value)
+    return text
 
 
 def format_sse(

@@ -1,0 +1,39 @@
+"""Where a hook comes from, and how sync work leaves the event loop.
+
+The async pipeline honours sync overrides a user wrote for DRF (``initial``, ``get_object``,
+``perform_create`` ...): it needs to tell a user's method from the defaults shipped by DRF
+and restflow, and to run such methods in a worker thread.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from asgiref.sync import sync_to_async
+
+_FRAMEWORK_MODULES = ("rest_framework.", "restflow.views.", "django.views.")
+
+
+def in_worker(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` as a coroutine function running in the thread-sensitive worker (ORM-safe)."""
+    return sync_to_async(fn, thread_sensitive=True)
+
+
+def user_defined(cls: type, name: str) -> bool:
+    """True when the nearest definition of ``name`` in the MRO is not DRF's or restflow's."""
+    return _user_defined(cls, name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _user_defined(cls: type, name: str) -> bool:
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            return not (klass.__module__ or "").startswith(_FRAMEWORK_MODULES)
+    return False
+
+
+def bridged(cls: type, sync_name: str, async_name: str) -> bool:
+    """The user overrode the sync hook but not its async twin: the async default must call it."""
+    return _user_defined(cls, sync_name) and not _user_defined(cls, async_name)
