@@ -224,7 +224,9 @@ def test_sse_string_items():
 
 def test_sse_dict_fields_in_order():
     """V-STREAM-008"""
-    frame = collect(SSEResponse(agen([{"data": {"ok": True}, "retry": 5000, "event": "ping", "id": "42"}])))
+    frame = collect(
+        SSEResponse(agen([{"data": {"ok": True}, "retry": 5000, "event": "ping", "id": "42"}]))
+    )
     assert frame == 'id: 42\nevent: ping\nretry: 5000\ndata: {"ok": true}\n\n'
     assert format_sse({"unknown": 1}) == "\n\n"
     assert format_sse({"data": None}) == "data: null\n\n"
