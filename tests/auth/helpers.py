@@ -36,3 +36,10 @@ def bearer(token: Any, scheme: str = "Bearer") -> Any:
 
 def with_header(value: Any) -> Any:
     return factory().get("/", HTTP_AUTHORIZATION=value)
+
+
+def authenticate(mode: str, authenticator: Any, request: Any) -> Any:
+    """``authenticate`` or ``aauthenticate`` of ``authenticator``, by ``mode``."""
+    if mode == "sync":
+        return authenticator.authenticate(request)
+    return run(authenticator.aauthenticate, request)
