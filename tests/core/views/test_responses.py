@@ -121,7 +121,7 @@ async def test_sync_callback_returning_awaitable_is_awaited():
 
 async def test_arender_without_renderer_asserts():
     """V-RESP-008"""
-    with pytest.raises(AssertionError, match=".accepted_renderer not set on Response"):
+    with pytest.raises(AssertionError, match=r"\.accepted_renderer not set on Response"):
         await Response({"a": 1}).arender()
 
 
