@@ -1,0 +1,742 @@
+"""One validation core that ``is_valid`` and ``ais_valid`` both drive.
+
+The sync methods are DRF's algorithm with async user code refused (the coroutine is
+closed, so nothing is silently skipped). The async methods pick, once per serializer
+instance, the cheapest way to run that same core without touching the database on the
+event loop:
+
+* ``inline``: nothing async and nothing that may query the database → the sync core
+  runs on the loop (pure parsing);
+* ``thread``: nothing async but something DB-bound or user-written → the whole sync core
+  runs in ONE thread hop (for a list: one hop for all items);
+* ``async``: async user code somewhere → field by field, awaiting async hooks, nested
+  restflow serializers and async validators, and hopping to a thread only for the
+  DB-bound fields and sync hooks.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from asgiref.sync import sync_to_async
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from rest_framework import fields as drf_fields
+from rest_framework import serializers as drf_serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.fields import SkipField, empty, get_error_detail
+from rest_framework.relations import PKOnlyObject
+from rest_framework.settings import api_settings
+from rest_framework.utils import html, model_meta
+from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
+
+from restflow.helpers import maybe_await, require_sync
+from restflow.serializers.validated_data import ValidatedData, transform_validated_data
+from restflow.serializers.validation import (
+    PROTOTYPE_ATTR,
+    AwaitableValidator,
+    await_collected,
+    call_validators,
+    collect_awaitables,
+    has_awaitable_validators,
+    is_async_callable,
+    is_db_bound,
+)
+
+__all__ = ["ListSerializer", "ModelSerializerMixin", "SerializerMixin", "ValidationCoreMixin"]
+
+INLINE, THREAD, ASYNC = "inline", "thread", "async"
+_MISSING = object()
+_drf_get_attribute = drf_fields.Field.get_attribute
+# DRF representations that are exactly a builtin call: the builtin is used directly.
+_SIMPLE_REPRESENTATIONS = {
+    drf_fields.CharField.to_representation: str,
+    drf_fields.IntegerField.to_representation: int,
+    drf_fields.FloatField.to_representation: float,
+}
+
+
+def _hop(func: Any) -> Any:
+    return sync_to_async(func, thread_sensitive=True)
+
+
+def _is_user_validator(validator: Any) -> bool:
+    if isinstance(validator, AwaitableValidator) or is_async_callable(validator):
+        return True
+    module = getattr(type(validator), "__module__", "") or ""
+    routine = inspect.isroutine(validator) or hasattr(validator, "func")
+    return routine or not module.startswith(("django.", "rest_framework."))
+
+
+def _overrides(cls: type, name: str, defaults: tuple[Any, ...]) -> bool:
+    return getattr(cls, name, None) not in defaults
+
+
+def _close(value: Any) -> None:
+    close = getattr(value, "close", None)
+    if callable(close):
+        close()
+
+
+class ValidationCoreMixin:
+    """What ``Serializer`` and ``ListSerializer`` share: caching, modes, saving."""
+
+    # Set by the concrete mixins: the value stored when validation fails.
+    _empty_validated: type = dict
+
+    if TYPE_CHECKING:  # provided by the DRF classes these mixins are combined with
+        instance: Any
+        initial_data: Any
+        partial: bool
+        validators: list[Any]
+        error_messages: dict[str, Any]
+        _validated_data: Any
+        _errors: Any
+        _data: Any
+
+        @property
+        def errors(self) -> Any: ...
+        @property
+        def fields(self) -> Any: ...
+        @property
+        def _writable_fields(self) -> Any: ...
+        @property
+        def _readable_fields(self) -> Any: ...
+        def validate_empty_values(self, data: Any) -> tuple[bool, Any]: ...
+        def to_internal_value(self, data: Any) -> Any: ...
+        def to_representation(self, instance: Any) -> Any: ...
+        def validate(self, attrs: Any) -> Any: ...
+        def create(self, validated_data: Any) -> Any: ...
+        def update(self, instance: Any, validated_data: Any) -> Any: ...
+        def get_initial(self) -> Any: ...
+        def set_value(self, dictionary: Any, keys: Any, value: Any) -> None: ...
+        def _read_only_defaults(self) -> dict[str, Any]: ...
+
+    # -- sync core -----------------------------------------------------------------
+
+    def run_validation(self, data: Any = empty) -> Any:
+        (is_empty_value, data) = self.validate_empty_values(data)
+        if is_empty_value:
+            return data
+        value = self.to_internal_value(data)
+        try:
+            self.run_validators(value)
+            value = require_sync(self.validate(value), "arun_validation")
+            assert value is not None, ".validate() should return the validated data"
+        except (ValidationError, DjangoValidationError) as exc:
+            raise ValidationError(detail=drf_serializers.as_serializer_error(exc))
+        return value
+
+    def _validator_input(self, value: Any) -> Any:
+        return value
+
+    def run_validators(self, value: Any) -> None:
+        errors = call_validators(self.validators, self._validator_input(value), self)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def validated_data(self) -> Any:
+        """The validated data as ``ValidatedData`` (converted once, then the same object)."""
+        if not hasattr(self, "_validated_data"):
+            raise AssertionError("You must call `.is_valid()` before accessing `.validated_data`.")
+        data = self._validated_data
+        if not getattr(self, "_validated_data_converted", False):
+            data = transform_validated_data(data)
+            if isinstance(self._empty_validated(), dict) and not isinstance(data, ValidatedData):
+                data = ValidatedData(data)
+            self._validated_data = data
+            self._validated_data_converted = True
+        return data
+
+    def save(self, **kwargs: Any) -> Any:
+        self._check_save_preconditions("save", "`.is_valid()`", kwargs)
+        validated_data = self._save_input(kwargs)
+        if self.instance is not None:
+            result = require_sync(self.update(self.instance, validated_data), "asave")
+            assert result is not None, "`update()` did not return an object instance."
+        else:
+            result = require_sync(self.create(validated_data), "asave")
+            assert result is not None, "`create()` did not return an object instance."
+        self.instance = result
+        return result
+
+    def _check_save_preconditions(
+        self, method: str, validator: str, kwargs: dict[str, Any]
+    ) -> None:
+        assert hasattr(self, "_errors"), f"You must call {validator} before calling `.{method}()`."
+        assert not self.errors, f"You cannot call `.{method}()` on a serializer with invalid data."
+        assert "commit" not in kwargs, (
+            f"'commit' is not a valid keyword argument to the '{method}()' method."
+        )
+        assert not hasattr(self, "_data"), (
+            f"You cannot call `.{method}()` after accessing `serializer.data`."
+        )
+
+    def _save_input(self, kwargs: dict[str, Any]) -> Any:
+        return {**self.validated_data, **kwargs}
+
+    # -- async API -----------------------------------------------------------------
+
+    async def ais_valid(self, *, raise_exception: bool = False) -> bool:
+        assert hasattr(self, "initial_data"), (
+            "Cannot call `.ais_valid()` as no `data=` keyword argument was passed when "
+            "instantiating the serializer instance."
+        )
+        if not hasattr(self, "_validated_data"):
+            try:
+                self._validated_data = await self.arun_validation(self.initial_data)
+            except ValidationError as exc:
+                self._validated_data = self._empty_validated()
+                self._errors = exc.detail
+            else:
+                self._errors = self._empty_validated()
+        if self._errors and raise_exception:
+            raise ValidationError(self.errors)
+        return not bool(self._errors)
+
+    async def arun_validation(self, data: Any = empty) -> Any:
+        mode = self._validation_mode()
+        if mode == INLINE:
+            return self.run_validation(data)
+        if mode == THREAD:
+            return await _hop(self.run_validation)(data)
+        (is_empty_value, data) = self.validate_empty_values(data)
+        if is_empty_value:
+            return data
+        value = await self.ato_internal_value(data)
+        try:
+            await self._arun_validators(value)
+            value = await self._acall_validate(value)
+            assert value is not None, ".validate() should return the validated data"
+        except (ValidationError, DjangoValidationError) as exc:
+            raise ValidationError(detail=drf_serializers.as_serializer_error(exc))
+        return value
+
+    async def ato_internal_value(self, data: Any) -> Any:
+        raise NotImplementedError("`ato_internal_value()` must be implemented.")
+
+    async def avalidate(self, attrs: Any) -> Any:
+        """Async cross-field hook; when overridden it replaces ``validate`` on ``ais_valid``."""
+        return attrs
+
+    async def _arun_validators(self, value: Any) -> None:
+        validators = list(self.validators)
+        if not validators:
+            return
+        to_validate = self._validator_input(value)
+        with collect_awaitables() as pending:
+            if any(getattr(v, "queryset", None) is not None for v in validators):
+                errors = await _hop(call_validators)(validators, to_validate, self)
+            else:
+                errors = call_validators(validators, to_validate, self)
+            await await_collected(pending, errors)
+
+    async def _acall_validate(self, value: Any) -> Any:
+        cls = type(self)
+        if _overrides(cls, "avalidate", (ValidationCoreMixin.avalidate,)):
+            return await self.avalidate(value)
+        validate = self.validate
+        if is_async_callable(validate):
+            return await validate(value)
+        if _overrides(cls, "validate", _DEFAULT_VALIDATE):
+            return await maybe_await(await _hop(validate)(value))
+        return validate(value)
+
+    def _validation_mode(self) -> str:
+        state = self.__dict__
+        mode = state.get("_restflow_validation_mode")
+        if mode is None:
+            prototype = state.get(PROTOTYPE_ATTR)
+            if isinstance(prototype, ValidationCoreMixin):
+                mode = prototype._validation_mode()
+            else:
+                mode = self._compute_validation_mode()
+            state["_restflow_validation_mode"] = mode
+        return mode
+
+    def _compute_validation_mode(self) -> str:
+        """The mode from the user code this level adds; subclasses add their fields."""
+        cls = type(self)
+        if (
+            _overrides(cls, "ato_internal_value", self._own_async_core())
+            or _overrides(cls, "arun_validation", (ValidationCoreMixin.arun_validation,))
+            or _overrides(cls, "avalidate", (ValidationCoreMixin.avalidate,))
+            or is_async_callable(self.validate)
+            or any(_is_user_validator(v) for v in self.validators)
+        ):
+            return ASYNC
+        if (
+            _overrides(cls, "validate", _DEFAULT_VALIDATE)
+            or _overrides(cls, "run_validation", (ValidationCoreMixin.run_validation,))
+            or _overrides(cls, "run_validators", (ValidationCoreMixin.run_validators,))
+            or _overrides(cls, "to_internal_value", self._own_sync_core())
+            or any(getattr(v, "queryset", None) is not None for v in self.validators)
+        ):
+            return THREAD
+        return INLINE
+
+    def _own_async_core(self) -> tuple[Any, ...]:
+        return ()
+
+    def _own_sync_core(self) -> tuple[Any, ...]:
+        return ()
+
+    async def asave(self, **kwargs: Any) -> Any:
+        self._check_save_preconditions("asave", "`.ais_valid()` (or `.is_valid()`)", kwargs)
+        validated_data = self._save_input(kwargs)
+        if self.instance is not None:
+            result = await self._adispatch("update", self.instance, validated_data)
+            assert result is not None, "`aupdate()` did not return an object instance."
+        else:
+            result = await self._adispatch("create", validated_data)
+            assert result is not None, "`acreate()` did not return an object instance."
+        self.instance = result
+        return result
+
+    async def _adispatch(self, action: str, *args: Any) -> Any:
+        """``acreate`` override > ``create`` override > default (serializers.md §7.5)."""
+        cls = type(self)
+        async_name = f"a{action}"
+        if _overrides(cls, async_name, _DEFAULT_ASYNC_SAVE[async_name]):
+            return await getattr(self, async_name)(*args)
+        sync = getattr(self, action)
+        if _overrides(cls, action, _DEFAULT_SYNC_SAVE[action]):
+            if is_async_callable(sync):
+                return await sync(*args)
+            return await maybe_await(await _hop(sync)(*args))
+        if isinstance(self, ModelSerializerMixin):
+            return await getattr(self, async_name)(*args)
+        return sync(*args)  # DRF's default: NotImplementedError naming the method
+
+    async def acreate(self, validated_data: Any) -> Any:
+        raise NotImplementedError("`acreate()` must be implemented.")
+
+    async def aupdate(self, instance: Any, validated_data: Any) -> Any:
+        raise NotImplementedError("`aupdate()` must be implemented.")
+
+    async def ato_representation(self, instance: Any) -> Any:
+        """``to_representation``, awaited when async, else run in a worker thread."""
+        to_representation = self.to_representation
+        if is_async_callable(to_representation):
+            return await to_representation(instance)
+        return await maybe_await(await _hop(to_representation)(instance))
+
+    @property
+    def adata(self) -> Any:
+        """``await serializer.adata``: ``.data`` rendered off the event loop."""
+        return self._adata()
+
+    async def _adata(self) -> Any:
+        if hasattr(self, "initial_data") and not hasattr(self, "_validated_data"):
+            raise AssertionError(
+                "When a serializer is passed a `data` keyword argument you must call "
+                "`.ais_valid()` before attempting to access the serialized `.adata` "
+                "representation."
+            )
+        if not hasattr(self, "_data"):
+            if self.instance is not None and not getattr(self, "_errors", None):
+                self._data = await self.ato_representation(self.instance)
+            elif hasattr(self, "_validated_data") and not getattr(self, "_errors", None):
+                self._data = await self.ato_representation(self.validated_data)
+            else:
+                self._data = await _hop(self.get_initial)()
+        return self._wrap_data(self._data)
+
+    def _wrap_data(self, data: Any) -> Any:
+        return data
+
+    def _refuse_async_representation(self) -> None:
+        if not hasattr(self, "_data") and is_async_callable(self.to_representation):
+            raise TypeError(
+                "async user callable detected, use ato_representation for async support."
+            )
+
+
+class SerializerMixin(ValidationCoreMixin):
+    """The restflow behaviour of ``Serializer`` and the model serializers."""
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> Any:
+        """DRF's split of list/child kwargs, with restflow's async ``ListSerializer``."""
+        list_kwargs = {}
+        for key in drf_serializers.LIST_SERIALIZER_KWARGS_REMOVE:
+            value = kwargs.pop(key, None)
+            if value is not None:
+                list_kwargs[key] = value
+        list_kwargs["child"] = cls(*args, **kwargs)
+        list_kwargs.update(
+            {k: v for k, v in kwargs.items() if k in drf_serializers.LIST_SERIALIZER_KWARGS}
+        )
+        meta = getattr(cls, "Meta", None)
+        list_serializer_class = getattr(meta, "list_serializer_class", ListSerializer)
+        return list_serializer_class(*args, **list_kwargs)
+
+    def _validator_input(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            to_validate = self._read_only_defaults()
+            to_validate.update(value)
+            return to_validate
+        return value
+
+    def to_internal_value(self, data: Any) -> Any:
+        self._check_mapping(data)
+        ret: dict[str, Any] = {}
+        errors: dict[str, Any] = {}
+        for field in self._writable_fields:
+            validate_method = getattr(self, "validate_" + field.field_name, None)
+            primitive_value = field.get_value(data)
+            try:
+                validated_value = field.run_validation(primitive_value)
+                if validate_method is not None:
+                    validated_value = require_sync(
+                        validate_method(validated_value), "ato_internal_value"
+                    )
+            except ValidationError as exc:
+                errors[field.field_name] = exc.detail
+            except DjangoValidationError as exc:
+                errors[field.field_name] = get_error_detail(exc)
+            except SkipField:
+                pass
+            else:
+                self.set_value(ret, field.source_attrs, validated_value)
+        if errors:
+            raise ValidationError(errors)
+        return ret
+
+    def _check_mapping(self, data: Any) -> None:
+        if not isinstance(data, Mapping):
+            message = self.error_messages["invalid"].format(datatype=type(data).__name__)
+            raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]}, code="invalid")
+
+    async def ato_internal_value(self, data: Any) -> Any:
+        self._check_mapping(data)
+        ret: dict[str, Any] = {}
+        errors: dict[str, Any] = {}
+        for field in self._writable_fields:
+            hook = getattr(self, "validate_" + field.field_name, None)
+            primitive_value = field.get_value(data)
+            try:
+                value = await _arun_field_validation(field, primitive_value)
+                if hook is not None:
+                    if is_async_callable(hook):
+                        value = await hook(value)
+                    else:
+                        value = await maybe_await(await _hop(hook)(value))
+            except ValidationError as exc:
+                errors[field.field_name] = exc.detail
+            except DjangoValidationError as exc:
+                errors[field.field_name] = get_error_detail(exc)
+            except SkipField:
+                pass
+            else:
+                self.set_value(ret, field.source_attrs, value)
+        if errors:
+            raise ValidationError(errors)
+        return ret
+
+    def _own_async_core(self) -> tuple[Any, ...]:
+        return (SerializerMixin.ato_internal_value,)
+
+    def _own_sync_core(self) -> tuple[Any, ...]:
+        return (SerializerMixin.to_internal_value,)
+
+    def _compute_validation_mode(self) -> str:
+        mode = super()._compute_validation_mode()
+        if mode == ASYNC:
+            return ASYNC
+        thread = mode == THREAD
+        for field in self._writable_fields:
+            hook = getattr(self, "validate_" + field.field_name, None)
+            if hook is not None:
+                if is_async_callable(hook):
+                    return ASYNC
+                thread = True
+            if isinstance(field, ValidationCoreMixin):
+                nested = field._validation_mode()
+                if nested == ASYNC:
+                    return ASYNC
+                thread = thread or nested == THREAD
+            elif has_awaitable_validators(field):
+                return ASYNC
+            else:
+                thread = thread or is_db_bound(field)
+        return THREAD if thread else INLINE
+
+    # -- representation ------------------------------------------------------------
+
+    def to_representation(self, instance: Any) -> Any:
+        """DRF's algorithm over a per-instance plan of the readable fields.
+
+        Plain one-step sources are read directly; anything else (dotted sources,
+        callables, missing attributes, custom ``get_attribute``) goes through DRF.
+        """
+        plan = self.__dict__.get("_restflow_read_plan")
+        if plan is None:
+            plan = self.__dict__["_restflow_read_plan"] = [
+                (
+                    field.field_name,
+                    field.source_attrs[0]
+                    if len(field.source_attrs) == 1
+                    and type(field).get_attribute is _drf_get_attribute
+                    else None,
+                    field,
+                    _SIMPLE_REPRESENTATIONS.get(
+                        type(field).to_representation, field.to_representation
+                    ),
+                )
+                for field in self._readable_fields
+            ]
+        ret: dict[str, Any] = {}
+        is_mapping = isinstance(instance, Mapping)
+        for name, attr, field, to_representation in plan:
+            attribute: Any = _MISSING
+            if attr is not None:
+                try:
+                    attribute = instance[attr] if is_mapping else getattr(instance, attr)
+                except Exception:
+                    attribute = _MISSING
+                else:
+                    if callable(attribute):
+                        attribute = _MISSING
+            if attribute is _MISSING:
+                try:
+                    attribute = field.get_attribute(instance)
+                except SkipField:
+                    continue
+                if isinstance(attribute, PKOnlyObject) and attribute.pk is None:
+                    attribute = None
+            ret[name] = None if attribute is None else to_representation(attribute)
+        return ret
+
+    @property
+    def data(self) -> Any:
+        self._refuse_async_representation()
+        return super().data  # type: ignore[misc]
+
+    def _wrap_data(self, data: Any) -> Any:
+        return ReturnDict(data, serializer=self)
+
+
+class ModelSerializerMixin(SerializerMixin):
+    """Default async persistence with the Django async ORM (serializers.md §8.3)."""
+
+    if TYPE_CHECKING:
+        Meta: Any
+
+    async def acreate(self, validated_data: Any) -> Any:
+        drf_serializers.raise_errors_on_nested_writes("create", self, validated_data)
+        model_class = self.Meta.model
+        info = model_meta.get_field_info(model_class)
+        many_to_many = {
+            name: validated_data.pop(name)
+            for name, relation in info.relations.items()
+            if relation.to_many and name in validated_data
+        }
+        try:
+            instance = await model_class._default_manager.acreate(**validated_data)
+        except TypeError as exc:
+            raise TypeError(
+                f"Got a `TypeError` when calling `{model_class.__name__}."
+                f"{model_class._default_manager.name}.acreate()`. This may be because you have "
+                f"a writable field on the serializer class that is not a valid argument to "
+                f"`{model_class.__name__}.{model_class._default_manager.name}.acreate()`. You "
+                f"may need to make the field read-only, or override the "
+                f"{type(self).__name__}.acreate() method to handle this correctly.\n"
+                f"Original exception was: {exc}"
+            ) from exc
+        for name, value in many_to_many.items():
+            await getattr(instance, name).aset(value)
+        return instance
+
+    async def aupdate(self, instance: Any, validated_data: Any) -> Any:
+        drf_serializers.raise_errors_on_nested_writes("update", self, validated_data)
+        info = model_meta.get_field_info(instance)
+        many_to_many = []
+        for attr, value in validated_data.items():
+            if attr in info.relations and info.relations[attr].to_many:
+                many_to_many.append((attr, value))
+            else:
+                setattr(instance, attr, value)
+        await instance.asave()
+        for attr, value in many_to_many:
+            await getattr(instance, attr).aset(value)
+        return instance
+
+
+async def _arun_field_validation(field: Any, primitive_value: Any) -> Any:
+    """One field on the async path: nested restflow serializers are awaited, DB-bound
+    fields hop to a thread, awaitable validator results are awaited afterwards."""
+    if isinstance(field, ValidationCoreMixin):
+        return await field.arun_validation(primitive_value)
+    with collect_awaitables() as pending:
+        try:
+            if is_db_bound(field):
+                value = await _hop(field.run_validation)(primitive_value)
+            else:
+                value = field.run_validation(primitive_value)
+        except ValidationError as exc:
+            if pending and isinstance(exc.detail, list):
+                await await_collected(pending, exc.detail)
+            for awaitable in pending:
+                _close(awaitable)
+            raise
+        except BaseException:
+            for awaitable in pending:
+                _close(awaitable)
+            raise
+        await await_collected(pending)
+    return value
+
+
+class ListSerializer(ValidationCoreMixin, drf_serializers.ListSerializer):
+    """DRF's ``ListSerializer`` with the async API; the class ``many=True`` builds."""
+
+    _empty_validated = list
+    save = drf_serializers.ListSerializer.save  # DRF's list save; no single-object checks
+
+    def run_child_validation(self, data: Any) -> Any:
+        return self.child.run_validation(data)
+
+    async def ato_internal_value(self, data: Any) -> Any:
+        if html.is_html_input(data):
+            data = html.parse_html_list(data, default=[])
+        self._check_list(data)
+        child = self.child
+        ret = []
+        errors: dict[int, Any] = {}
+        for index, item in enumerate(data):
+            try:
+                if isinstance(child, ValidationCoreMixin):
+                    validated = await child.arun_validation(item)
+                else:
+                    validated = await _hop(child.run_validation)(item)
+            except ValidationError as exc:
+                errors[index] = exc.detail
+            else:
+                ret.append(validated)
+        if errors:
+            if not api_settings.LIST_SERIALIZER_ERRORS_AS_DICT:
+                raise ValidationError([errors.get(index, {}) for index in range(len(data))])
+            raise ValidationError(errors)
+        return ret
+
+    def _check_list(self, data: Any) -> None:
+        checks: tuple[tuple[str, bool, dict[str, Any]], ...] = (
+            ("not_a_list", not isinstance(data, list), {"input_type": type(data).__name__}),
+            ("empty", isinstance(data, list) and not self.allow_empty and not data, {}),
+            (
+                "max_length",
+                self.max_length is not None and len(data) > self.max_length,
+                {"max_length": self.max_length},
+            ),
+            (
+                "min_length",
+                self.min_length is not None and len(data) < self.min_length,
+                {"min_length": self.min_length},
+            ),
+        )
+        for code, failed, params in checks:
+            if failed:
+                message = self.error_messages[code].format(**params)
+                raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]}, code=code)
+
+    def _own_async_core(self) -> tuple[Any, ...]:
+        return (ListSerializer.ato_internal_value,)
+
+    def _own_sync_core(self) -> tuple[Any, ...]:
+        return (drf_serializers.ListSerializer.to_internal_value,)
+
+    def _compute_validation_mode(self) -> str:
+        mode = super()._compute_validation_mode()
+        if mode == ASYNC:
+            return ASYNC
+        child = self.child
+        if isinstance(child, ValidationCoreMixin):
+            child_mode = child._validation_mode()
+        elif has_awaitable_validators(child):
+            child_mode = ASYNC
+        else:
+            child_mode = THREAD if is_db_bound(child) else INLINE
+        if child_mode == ASYNC:
+            return ASYNC
+        if _overrides(type(self), "run_child_validation", (ListSerializer.run_child_validation,)):
+            return THREAD
+        return THREAD if THREAD in (mode, child_mode) else INLINE
+
+    async def asave(self, **kwargs: Any) -> Any:
+        assert "commit" not in kwargs, (
+            "'commit' is not a valid keyword argument to the 'asave()' method."
+        )
+        validated_data = [{**attrs, **kwargs} for attrs in self.validated_data]
+        if self.instance is not None:
+            result = await self._adispatch("update", self.instance, validated_data)
+            assert result is not None, "`aupdate()` did not return an object instance."
+        else:
+            result = await self._adispatch("create", validated_data)
+            assert result is not None, "`acreate()` did not return an object instance."
+        self.instance = result
+        return result
+
+    async def _adispatch(self, action: str, *args: Any) -> Any:
+        cls = type(self)
+        if action == "create" and not (
+            _overrides(cls, "acreate", (ListSerializer.acreate,))
+            or _overrides(cls, "create", (drf_serializers.ListSerializer.create,))
+        ):
+            child = self.child
+            if isinstance(child, ValidationCoreMixin):
+                return [await child._adispatch("create", attrs) for attrs in args[0]]
+            return await _hop(self.create)(*args)
+        return await super()._adispatch(action, *args)
+
+    async def ato_representation(self, instance: Any) -> Any:
+        """Async child ``to_representation`` is awaited per item; otherwise one hop."""
+        child = self.child
+        if is_async_callable(child.to_representation) and not _overrides(
+            type(self), "to_representation", (drf_serializers.ListSerializer.to_representation,)
+        ):
+
+            def items() -> list[Any]:
+                if isinstance(instance, models.manager.BaseManager):
+                    return list(instance.all())
+                return list(instance)
+
+            return [await child.to_representation(item) for item in await _hop(items)()]
+        return await super().ato_representation(instance)
+
+    @property
+    def data(self) -> Any:
+        self._refuse_async_representation()
+        if not hasattr(self, "_data") and is_async_callable(self.child.to_representation):
+            raise TypeError(
+                "async user callable detected, use ato_representation for async support."
+            )
+        return super().data
+
+    def _wrap_data(self, data: Any) -> Any:
+        return ReturnList(data, serializer=self)
+
+
+_DEFAULT_VALIDATE = (
+    drf_serializers.Serializer.validate,
+    drf_serializers.ListSerializer.validate,
+)
+_DEFAULT_ASYNC_SAVE = {
+    "acreate": (ValidationCoreMixin.acreate, ModelSerializerMixin.acreate),
+    "aupdate": (ValidationCoreMixin.aupdate, ModelSerializerMixin.aupdate),
+}
+_DEFAULT_SYNC_SAVE = {
+    "create": (
+        drf_serializers.BaseSerializer.create,
+        drf_serializers.ModelSerializer.create,
+        drf_serializers.ListSerializer.create,
+    ),
+    "update": (
+        drf_serializers.BaseSerializer.update,
+        drf_serializers.ModelSerializer.update,
+        drf_serializers.ListSerializer.update,
+    ),
+}

@@ -1,0 +1,246 @@
+"""What the async validation path needs to know about fields and validators.
+
+* Validators written by users may be ``async def``. DRF would call them and drop the
+  coroutine, accepting any input (W-03). :class:`AwaitableValidator` wraps them: on the
+  sync path an awaitable result is refused with a ``TypeError`` naming ``ais_valid``; on
+  the async path it is handed to the collector installed by :func:`collect_awaitables`
+  and awaited by the serializer, its errors reported like a sync validator's.
+* :func:`is_db_bound` tells which fields may query the database, so the async path runs
+  exactly those in a worker thread (serializers.md §7.4).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import inspect
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import fields as drf_fields
+from rest_framework.exceptions import ValidationError
+from rest_framework.relations import ManyRelatedField, RelatedField
+from rest_framework.serializers import BaseSerializer, ListSerializer
+
+from restflow.helpers import require_sync
+
+__all__ = [
+    "PROTOTYPE_ATTR",
+    "AwaitableValidator",
+    "await_collected",
+    "call_validators",
+    "collect_awaitables",
+    "guard_field_validators",
+    "has_awaitable_validators",
+    "is_async_callable",
+    "is_db_bound",
+]
+
+_collector: contextvars.ContextVar[list[Awaitable[Any]] | None] = contextvars.ContextVar(
+    "restflow_serializers_awaitables", default=None
+)
+_LIBRARY_PREFIXES = ("django.", "rest_framework.")
+# Attribute of a per-instance field copy pointing at the class-level field it came from.
+PROTOTYPE_ATTR = "_restflow_prototype"
+
+
+def is_async_callable(obj: Any) -> bool:
+    """``async def`` functions, methods, partials and objects with an async ``__call__``."""
+    while hasattr(obj, "func") and not inspect.isroutine(obj):  # functools.partial
+        obj = obj.func
+    if inspect.iscoroutinefunction(obj):
+        return True
+    call = getattr(type(obj), "__call__", None)  # noqa: B004 - the class attribute, not callable()
+    return call is not None and inspect.iscoroutinefunction(call)
+
+
+class AwaitableValidator:
+    """A user validator that may return an awaitable (see the module docstring)."""
+
+    def __init__(self, validator: Callable[..., Any]):
+        self.validator = validator
+        self.requires_context = getattr(validator, "requires_context", False)
+
+    @property
+    def queryset(self) -> Any:
+        # The documented opt-in for DB-bound user validators (serializers.md §7.4).
+        return getattr(self.validator, "queryset", None)
+
+    def __call__(self, *args: Any) -> Any:
+        result = self.validator(*args)
+        if inspect.isawaitable(result):
+            pending = _collector.get()
+            if pending is None:
+                require_sync(result, "ais_valid")
+            else:
+                pending.append(result)
+        return None
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, AwaitableValidator):
+            return self.validator == other.validator
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.validator)
+
+    def __repr__(self) -> str:
+        return repr(self.validator)
+
+
+def _needs_guard(validator: Any) -> bool:
+    if isinstance(validator, AwaitableValidator):
+        return False
+    module = getattr(type(validator), "__module__", "") or ""
+    if inspect.isroutine(validator) or hasattr(validator, "func"):
+        return True
+    return not module.startswith(_LIBRARY_PREFIXES)
+
+
+def guard_field_validators(field: drf_fields.Field) -> None:
+    """Wrap the user validators of a declared field (and of its children) in place.
+
+    The wrapped list is also written back into the kwargs DRF uses to re-create the
+    field on ``deepcopy``, so copies keep the guard.
+    """
+    if isinstance(field, BaseSerializer) and not isinstance(field, ListSerializer):
+        return  # a serializer's own validators run through its run_validators
+    for attr in ("child", "child_relation"):
+        child = getattr(field, attr, None)
+        if isinstance(child, drf_fields.Field):
+            guard_field_validators(child)
+    if isinstance(field, ListSerializer):
+        return
+    user = getattr(field, "_kwargs", {}).get("validators")
+    if not user:
+        return
+    wrapped = {id(v): AwaitableValidator(v) for v in user if _needs_guard(v)}
+    if not wrapped:
+        return
+    field._kwargs = {**field._kwargs, "validators": [wrapped.get(id(v), v) for v in user]}
+    field.validators = [wrapped.get(id(v), v) for v in field.validators]
+
+
+def _children(field: Any) -> Iterator[Any]:
+    if isinstance(field, ListSerializer):
+        yield field.child
+    elif isinstance(field, BaseSerializer):
+        yield from field.fields.values()
+    else:
+        for attr in ("child", "child_relation"):
+            child = getattr(field, attr, None)
+            if child is not None:
+                yield child
+
+
+def _any_in_tree(field: Any, predicate: Callable[[Any], bool], attr: str) -> bool:
+    # Cached per field object; a per-instance copy asks the class-level field it was
+    # cloned from (see ``Serializer.get_fields``), so the walk happens once per class.
+    state = field.__dict__
+    cached = state.get(attr)
+    if cached is None:
+        prototype = state.get(PROTOTYPE_ATTR)
+        if prototype is not None:
+            cached = _any_in_tree(prototype, predicate, attr)
+        else:
+            cached = _search(field, predicate, set())
+        state[attr] = cached
+    return bool(cached)
+
+
+def _search(field: Any, predicate: Callable[[Any], bool], seen: set[int]) -> bool:
+    if id(field) in seen:
+        return False
+    seen.add(id(field))
+    if predicate(field):
+        return True
+    return any(_search(child, predicate, seen) for child in _children(field))
+
+
+def _validators_of(field: Any) -> list[Any]:
+    if isinstance(field, BaseSerializer):
+        return list(field.validators) if not isinstance(field, ListSerializer) else []
+    return list(field.validators)
+
+
+def _db_bound_here(field: Any) -> bool:
+    if isinstance(field, (RelatedField, ManyRelatedField)):
+        return True
+    return any(getattr(v, "queryset", None) is not None for v in _validators_of(field))
+
+
+def is_db_bound(field: drf_fields.Field) -> bool:
+    """True when validating ``field`` may query the database (serializers.md §7.4)."""
+    return _any_in_tree(field, _db_bound_here, "_restflow_db_bound")
+
+
+def has_awaitable_validators(field: drf_fields.Field) -> bool:
+    """True when ``field`` (or anything inside it) carries a user validator."""
+    return _any_in_tree(
+        field,
+        lambda f: any(isinstance(v, AwaitableValidator) for v in _validators_of(f)),
+        "_restflow_awaitable_validators",
+    )
+
+
+@contextmanager
+def collect_awaitables() -> Iterator[list[Awaitable[Any]]]:
+    """Let guarded validators hand their awaitables to the caller instead of failing."""
+    pending: list[Awaitable[Any]] = []
+    token = _collector.set(pending)
+    try:
+        yield pending
+    finally:
+        _collector.reset(token)
+
+
+def _close_all(pending: Iterable[Awaitable[Any]]) -> None:
+    for awaitable in pending:
+        close = getattr(awaitable, "close", None)
+        if callable(close):
+            close()
+
+
+async def await_collected(pending: list[Awaitable[Any]], errors: list[Any] | None = None) -> None:
+    """Await collected validator results; raise their errors (with ``errors`` first)."""
+    collected = list(errors or [])
+    for index, awaitable in enumerate(pending):
+        try:
+            await awaitable
+        except ValidationError as exc:
+            if isinstance(exc.detail, dict):
+                _close_all(pending[index + 1 :])
+                raise
+            collected.extend(exc.detail)
+        except DjangoValidationError as exc:
+            collected.extend(drf_fields.get_error_detail(exc))
+    if collected:
+        raise ValidationError(collected)
+
+
+def call_validators(validators: Iterable[Any], value: Any, context_field: Any) -> list[Any]:
+    """DRF's validator loop: every validator runs, errors are gathered, then raised.
+
+    Awaitable results are refused (sync path) or collected (async path, see above).
+    """
+    errors: list[Any] = []
+    for validator in validators:
+        try:
+            if getattr(validator, "requires_context", False):
+                result = validator(value, context_field)
+            else:
+                result = validator(value)
+            if inspect.isawaitable(result):
+                pending = _collector.get()
+                if pending is None:
+                    require_sync(result, "ais_valid")
+                else:
+                    pending.append(result)
+        except ValidationError as exc:
+            if isinstance(exc.detail, dict):
+                raise
+            errors.extend(exc.detail)
+        except DjangoValidationError as exc:
+            errors.extend(drf_fields.get_error_detail(exc))
+    return errors
