@@ -1,0 +1,115 @@
+"""The one pagination core both paths drive (sync and async twins never drift apart).
+
+A paginator's algorithm is written once as a generator that *yields* the I/O it needs
+(:class:`CountRows`, :class:`FetchRows`) and receives the results; :func:`run_sync` and
+:func:`run_async` perform that I/O with ``count()``/``list()`` or ``acount()``/``async for``.
+Plain sequences are answered with ``len()`` and slicing on both paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from asgiref.sync import sync_to_async
+from django.db.models import QuerySet
+
+from restflow.pagination.counting import COUNT_ESTIMATE, COUNT_EXACT, COUNT_NONE, planner_estimate
+
+# Offsets and limits beyond a signed 64-bit integer overflow SQL; no table gets near it.
+MAX_SQL_INT = 2**63 - 1
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CountRows:
+    """Ask for ``(count, exact)``; ``count`` is ``None`` when the strategy does not count."""
+
+    queryset: Any
+    strategy: str = COUNT_EXACT
+    estimate_threshold: int = 0
+
+
+@dataclass(frozen=True)
+class FetchRows:
+    """Ask for ``list(queryset[start:stop])``."""
+
+    queryset: Any
+    start: int
+    stop: int
+
+
+Steps = Generator[Any, Any, T]
+
+
+def _bounds(op: FetchRows) -> tuple[int, int]:
+    return min(op.start, MAX_SQL_INT), min(op.stop, MAX_SQL_INT)
+
+
+def _count_sync(op: CountRows) -> tuple[int | None, bool]:
+    queryset = op.queryset
+    if not isinstance(queryset, QuerySet):
+        return len(queryset), True
+    if op.strategy == COUNT_NONE:
+        return None, False
+    if op.strategy == COUNT_ESTIMATE:
+        estimate = planner_estimate(queryset)
+        if estimate is not None and estimate >= op.estimate_threshold:
+            return estimate, False
+    return queryset.count(), True
+
+
+async def _count_async(op: CountRows) -> tuple[int | None, bool]:
+    queryset = op.queryset
+    if not isinstance(queryset, QuerySet):
+        return len(queryset), True
+    if op.strategy == COUNT_NONE:
+        return None, False
+    if op.strategy == COUNT_ESTIMATE:
+        estimate = await sync_to_async(planner_estimate, thread_sensitive=True)(queryset)
+        if estimate is not None and estimate >= op.estimate_threshold:
+            return estimate, False
+    return await queryset.acount(), True
+
+
+def _fetch_sync(op: FetchRows) -> list[Any]:
+    start, stop = _bounds(op)
+    if start >= stop:
+        return []
+    return list(op.queryset[start:stop])
+
+
+async def _fetch_async(op: FetchRows) -> list[Any]:
+    start, stop = _bounds(op)
+    if start >= stop:
+        return []
+    if not isinstance(op.queryset, QuerySet):
+        return list(op.queryset[start:stop])
+    return [row async for row in op.queryset[start:stop]]
+
+
+def run_sync(steps: Steps[T]) -> T:
+    """Drive a pagination core with blocking I/O."""
+    result: Any = None
+    try:
+        while True:
+            op = steps.send(result)
+            result = _count_sync(op) if isinstance(op, CountRows) else _fetch_sync(op)
+    except StopIteration as done:
+        return done.value
+
+
+async def run_async(steps: Steps[T]) -> T:
+    """Drive a pagination core with the ORM's async API."""
+    result: Any = None
+    try:
+        while True:
+            op = steps.send(result)
+            if isinstance(op, CountRows):
+                result = await _count_async(op)
+            else:
+                result = await _fetch_async(op)
+    except StopIteration as done:
+        return done.value
