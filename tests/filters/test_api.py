@@ -1,0 +1,103 @@
+"""Public surface (filters.md §1)."""
+
+from __future__ import annotations
+
+import restflow.filters as rf
+import restflow.filters.backends as backends
+import restflow.filters.parameters as parameters
+from restflow import helpers
+from restflow.filters import fields as ff
+
+SPEC_ALL = [
+    "BooleanField", "ChoiceField", "DateField", "DateTimeField", "DecimalField", "DurationField",
+    "Email", "EmailField", "Field", "FilterSet", "FloatField", "IPAddress", "IPAddressField",
+    "InlineFilterSet", "IntegerField", "ListField", "MultipleChoiceField", "OrderField",
+    "RelatedField", "RestflowFilterBackend", "StringField", "TimeField",
+]  # fmt: skip
+
+
+def test_all_names_import():
+    """F-API-001"""
+    for name in SPEC_ALL + ["UUIDField"]:
+        assert getattr(rf, name) is not None
+    assert sorted(rf.__all__) == sorted([*SPEC_ALL, "UUIDField"])
+    assert len(rf.__all__) == len(set(rf.__all__))
+
+
+def test_marker_types_are_the_helpers_ones():
+    """F-API-002"""
+    assert rf.Email is helpers.Email
+    assert rf.IPAddress is helpers.IPAddress
+
+
+def test_backend_lazy_reexports():
+    """F-API-003"""
+    from restflow.filters.backends import (  # noqa: F401
+        LOOKUP_DESCRIPTIONS,
+        build_filterset_parameters,
+        field_to_schema,
+        get_field_description,
+    )
+
+    try:
+        backends.nope  # noqa: B018
+    except AttributeError as exc:
+        assert "has no attribute 'nope'" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("expected AttributeError")
+
+
+def test_lookup_categories_table():
+    """F-API-004"""
+    assert ff.LOOKUP_CATEGORIES == {
+        "basic": ["exact", "in", "isnull"],
+        "text": ["icontains", "contains", "startswith", "endswith", "iexact"],
+        "comparison": ["gt", "gte", "lt", "lte"],
+        "date": ["date", "year", "month", "day", "week", "week_day", "quarter"],
+        "time": ["time", "hour", "minute", "second"],
+        "postgres": ["search", "trigram_similar", "unaccent"],
+        "pg_array": ["contains", "overlaps", "contained_by"],
+        "unsafe": ["regex", "iregex"],
+    }
+
+
+def test_bound_label():
+    """F-API-005"""
+    assert ff.bound_label("gte") == "Inclusive Lower Bound"
+    assert ff.bound_label("foo_bar") == "Foo Bar"
+
+
+def test_empty_filterset_instantiates():
+    """F-API-006"""
+
+    class Empty(rf.FilterSet):
+        pass
+
+    fs = Empty(data={})
+    assert fs.is_valid()
+    assert dict(fs.fields) == {}
+
+
+def test_parameters_identity_and_backend_without_spectacular():
+    """F-API-007 W-21: the backend answers schema parameters with restflow-filters alone."""
+    assert backends.build_filterset_parameters is parameters.build_filterset_parameters
+    for name in backends._PARAMETER_EXPORTS:
+        assert getattr(backends, name) is getattr(parameters, name)
+
+    class F(rf.FilterSet):
+        price = rf.IntegerField(lookups=["gte"])
+
+    class View:
+        filterset_class = F
+
+    params = rf.RestflowFilterBackend().get_schema_operation_parameters(View())
+    assert [p["name"] for p in params] == ["price", "price__gte", "price!", "price__gte!"]
+    assert params[0] == {"name": "price", "in": "query", "required": False, "schema": {"type": "integer"}}
+    source = open(backends.__file__).read() + open(parameters.__file__).read()
+    assert "spectacular" not in source.replace("drf-spectacular", "")
+    try:
+        import restflow.spectacular.parameters as sp  # noqa: PLC0415
+    except ImportError:
+        return
+    if hasattr(sp, "build_filterset_parameters"):
+        assert sp.build_filterset_parameters is parameters.build_filterset_parameters
