@@ -383,7 +383,17 @@ def test_action_config_frozen_and_equal():
         config.serializer_class = ItemSerializer
     assert config == ActionConfig(permission_classes=[AllowAny])
     assert config.permission_classes == (AllowAny,)
-    assert [f.name for f in dataclasses.fields(ActionConfig)][0] == "serializer_class"
+    assert [f.name for f in dataclasses.fields(ActionConfig)] == [
+        "serializer_class",
+        "request_serializer_class",
+        "response_serializer_class",
+        "permission_classes",
+        "throttle_classes",
+        "parser_classes",
+        "renderer_classes",
+        "pagination_class",
+        "queryset",
+    ]
 
 
 def test_directional_serializer_precedence():

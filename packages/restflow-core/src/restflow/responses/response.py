@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response as DRFResponse
 
-from restflow.helpers import maybe_await
+from restflow.helpers import maybe_await, run_sync
 
 
 class Response(DRFResponse):
@@ -37,3 +39,28 @@ class Response(DRFResponse):
             if newretval is not None:
                 retval = newretval
         return retval
+
+    def add_post_render_callback(self, callback: Any) -> None:
+        """Django's, except that an awaitable result of a late callback is awaited too.
+
+        On an already rendered response Django calls the callback at once; an ``async``
+        callback's coroutine would be dropped un-awaited. Inside a running loop it is
+        scheduled on that loop; outside one it runs to completion.
+        """
+        if not self.is_rendered:
+            super().add_post_render_callback(callback)
+            return
+        result = callback(self)
+        if not inspect.isawaitable(result):
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            run_sync(result)
+            return
+        task = loop.create_task(_await(result))
+        self._late_callbacks = [*getattr(self, "_late_callbacks", []), task]
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable

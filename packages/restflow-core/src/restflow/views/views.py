@@ -23,7 +23,7 @@ from rest_framework.request import Request, wrap_attributeerrors
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView as DRFAPIView
 
-from restflow.helpers import maybe_await
+from restflow.helpers import maybe_await, run_sync
 from restflow.responses import Response
 from restflow.views._bridge import bridged, in_worker, user_defined
 
@@ -246,6 +246,30 @@ class APIViewHelpersMixin:
         page = perform_post_fetches(page, post_fetches, many=True)
         data = self._response_data(page, True, serializer_class)
         return _apply_headers(paginator.get_paginated_response(data), headers)  # type: ignore[union-attr]
+
+    # Sync permission checks ------------------------------------------------------------
+
+    def check_permissions(self, request: Any) -> None:
+        """DRF's check; a permission whose logic lives only in ``ahas_permission`` is enforced."""
+        for permission in self.get_permissions():  # type: ignore[attr-defined]
+            if not _sync_ask(permission, "ahas_permission", "has_permission", request, self):
+                self.permission_denied(  # type: ignore[attr-defined]
+                    request,
+                    message=getattr(permission, "message", None),
+                    code=getattr(permission, "code", None),
+                )
+
+    def check_object_permissions(self, request: Any, obj: Any) -> None:
+        for permission in self.get_permissions():  # type: ignore[attr-defined]
+            allowed = _sync_ask(
+                permission, "ahas_object_permission", "has_object_permission", request, self, obj
+            )
+            if not allowed:
+                self.permission_denied(  # type: ignore[attr-defined]
+                    request,
+                    message=getattr(permission, "message", None),
+                    code=getattr(permission, "code", None),
+                )
 
     # OPTIONS ---------------------------------------------------------------------------
 
@@ -536,6 +560,20 @@ async def _apaginate(paginator: Any, queryset: Any, request: Any, view: Any) -> 
     if hasattr(paginator, "apaginate_queryset"):
         return await maybe_await(paginator.apaginate_queryset(queryset, request, view=view))
     return await in_worker(paginator.paginate_queryset)(queryset, request, view=view)
+
+
+def _sync_ask(obj: Any, async_name: str, sync_name: str, *args: Any) -> Any:
+    """Sync permission hook; DRF's inherited ``True`` default defers to an ``a*`` override.
+
+    Without this, OPTIONS metadata and sync views would skip async-only permissions (W12).
+    """
+    sync_hook = getattr(obj, sync_name)
+    inherited = getattr(type(obj), sync_name, None) is getattr(
+        drf_permissions.BasePermission, sync_name
+    )
+    if inherited and hasattr(obj, async_name):
+        return run_sync(getattr(obj, async_name)(*args))
+    return sync_hook(*args)
 
 
 async def _ask(obj: Any, async_name: str, sync_name: str, *args: Any) -> Any:
