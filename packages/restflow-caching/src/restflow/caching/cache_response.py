@@ -1,0 +1,379 @@
+"""``@cache_response``: cache rendered responses of DRF view handlers (caching.md §6).
+
+The decorator sits on the handler, so DRF's ``initial()`` (authentication, permissions,
+throttling, content negotiation) runs before every lookup. Keys are identity-safe by
+default: an authenticated request adds its user's pk and a non-default negotiated media
+type adds that type, both as suffix parts (anonymous default-type keys are unchanged).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.http import HttpResponse, StreamingHttpResponse
+
+from restflow.caching.key_constructor import KeyConstructor
+from restflow.caching.key_fields import (
+    ArgsKeyField,
+    QueryParamsKeyField,
+    RequestValueKeyField,
+    ViewKwargsKeyField,
+    signature_of,
+)
+from restflow.caching.wrapper import SyncCachedWrapper, set_response_cache_header
+
+__all__ = [
+    "CachedResponseWrapper",
+    "ResponseCacheKeyConstructor",
+    "cache_response",
+    "extract_view_and_request",
+    "rebuild_http_response",
+    "serialize_response",
+]
+
+logger = logging.getLogger("restflow.caching.cache_response")
+
+#: What ``_sync_produce`` returns when a response must not be stored.
+_NOT_STORED = object()
+
+
+class ResponseCacheKeyConstructor(KeyConstructor):
+    query_params = QueryParamsKeyField("*", hash_value=True)
+    path_params = ViewKwargsKeyField("*", partition=True)
+
+    class Meta:
+        version = 1
+        namespace = "ResponseCache"
+
+
+def serialize_response(response: Any) -> tuple[bytes, int, dict[str, str]]:
+    """The stored triple: content, status code, headers (no second render, W-24)."""
+    return bytes(response.content), int(response.status_code), dict(response.items())
+
+
+def rebuild_http_response(triple: tuple[bytes, int, dict[str, str]]) -> HttpResponse:
+    content, status, headers = triple
+    response = HttpResponse(content=content, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def _reads_user(constructor: KeyConstructor) -> bool:
+    for name, field in constructor.fields.items():
+        if name in ("user", "user_id"):
+            return True
+        if isinstance(field, RequestValueKeyField) and field.path.split(".")[0] == "user":
+            return True
+        if isinstance(field, ArgsKeyField) and field.arguments in ("user", "user_id"):
+            return True
+    return False
+
+
+def _base_type(media_type: str | None) -> str:
+    return (media_type or "").split(";")[0].strip().lower()
+
+
+class CachedResponseWrapper(SyncCachedWrapper):
+    """Wrapper of a view handler; hits come back as plain ``HttpResponse`` objects."""
+
+    def __init__(
+        self,
+        func: Callable[..., Any],
+        key_constructor: Any = None,
+        invalidates_on: Any = None,
+        cache_if: Callable[..., Any] | None = None,
+        cache_unless: Callable[..., Any] | None = None,
+        ttl: Any = 3600,
+        set_cache_headers: bool = False,
+        *,
+        cache_errors: bool = False,
+        stale_ttl: int | None = None,
+    ) -> None:
+        super().__init__(
+            func,
+            key_constructor or ResponseCacheKeyConstructor,
+            ttl,
+            invalidates_on,
+            cache_if,
+            cache_unless,
+            stale_ttl=stale_ttl,
+        )
+        self.set_cache_headers = set_cache_headers
+        self.cache_errors = cache_errors
+        self.is_async = inspect.iscoroutinefunction(func)
+        if self.is_async:
+            from asgiref.sync import markcoroutinefunction
+
+            markcoroutinefunction(self)
+        self._params = list(signature_of(func).parameters)
+        self._reads_user = _reads_user(self.key_constructor)
+        self._warned = False
+
+    # -- locating view, request and the identity-safe key ----------------------------
+
+    def extract_view_and_request(self, args: tuple, kwargs: dict) -> tuple[Any, Any]:
+        return extract_view_and_request(args, kwargs, self._params)
+
+    def _identity_parts(self, args: tuple, kwargs: dict) -> str:
+        view, request = self.extract_view_and_request(args, kwargs)
+        if request is None:
+            return ""
+        extra = ""
+        if not self.key_constructor.shared and not self._reads_user:
+            user = getattr(request, "user", None)
+            if user is not None and getattr(user, "is_authenticated", False):
+                extra += f"::user:{user.pk}"
+        media = getattr(request, "accepted_media_type", None)
+        if media and view is not None and not self.key_constructor.shared:
+            renderers = getattr(view, "renderer_classes", None) or ()
+            first = renderers[0].media_type if renderers else None
+            if first is not None and media != first:
+                extra += f"::media:{media}"
+        return extra
+
+    def _locate(self, args: tuple, kwargs: dict) -> tuple[str, list[str]]:
+        key, gen_keys = super()._locate(args, kwargs)
+        return key + self._identity_parts(args, kwargs), gen_keys
+
+    # -- storing and replaying ----------------------------------------------------------
+
+    def _to_store(self, result: Any) -> Any:
+        return serialize_response(result)
+
+    def _from_store(self, value: Any, args: tuple, kwargs: dict) -> Any:
+        if isinstance(value, tuple) and len(value) == 3:
+            return rebuild_http_response(value)
+        return value
+
+    def _finalize(self, response: Any, args: tuple, kwargs: dict) -> Any:
+        view, request = self.extract_view_and_request(args, kwargs)
+        if view is not None and request is not None and hasattr(view, "finalize_response"):
+            extra = {k: v for k, v in kwargs.items() if k != "request"}
+            response = view.finalize_response(request, response, *args[2:], **extra)
+        return response
+
+    def _storable(self, response: Any, args: tuple, kwargs: dict) -> bool:
+        if response.status_code >= 400 and not self.cache_errors:
+            return False
+        _, request = self.extract_view_and_request(args, kwargs)
+        user = getattr(request, "user", None)
+        if (
+            not self._warned
+            and not self._reads_user
+            and user is not None
+            and getattr(user, "is_authenticated", False)
+        ):
+            self._warned = True
+            shared = self.key_constructor.shared
+            logger.warning(
+                "Response of %s cached for an authenticated request without a per-user key "
+                "field; %s. Declare a user field (RequestValueKeyField('user.pk')) or set "
+                "Meta.shared = True to make the choice explicit.",
+                self.__qualname__,
+                "the entry is SHARED by every user (Meta.shared)"
+                if shared
+                else "restflow keys it by the user's pk",
+            )
+        return True
+
+    def _serve_hit(self, value: Any, metadata: Any, args: tuple, kwargs: dict) -> Any:
+        response = self._from_store(value, args, kwargs)
+        return self._decorate(response, metadata)
+
+    def _decorate(self, response: Any, metadata: Any) -> Any:
+        if self.set_cache_headers:
+            set_response_cache_header(response, metadata)
+        return response
+
+    def _media_mismatch(self, value: Any, args: tuple, kwargs: dict) -> bool:
+        """Safeguard: a stored body of another media type is never served (W-5)."""
+        if not (isinstance(value, tuple) and len(value) == 3):
+            return False
+        _, request = self.extract_view_and_request(args, kwargs)
+        wanted = _base_type(getattr(request, "accepted_media_type", None))
+        if not wanted:
+            return False
+        stored = _base_type(value[2].get("Content-Type"))
+        return bool(stored) and stored != wanted
+
+    # Sync path -------------------------------------------------------------------------
+
+    def _sync_produce(self, args: tuple, kwargs: dict) -> Any:
+        response = self._finalize(self.func(*args, **kwargs), args, kwargs)
+        if isinstance(response, StreamingHttpResponse) or getattr(response, "streaming", False):
+            return response
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+        return response
+
+    def _sync_store(
+        self, result: Any, args: tuple, kwargs: dict, key: str, tokens: Any, status: str
+    ) -> Any:
+        if getattr(result, "streaming", False) or not self._storable(result, args, kwargs):
+            return None
+        return super()._sync_store(result, args, kwargs, key, tokens, status)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_async:
+            return self._acall(args, kwargs)
+        from restflow.caching import storage
+
+        storage.flush_retries()
+        key, gen_keys = self._locate(args, kwargs)
+        found = storage.get_many([key, *gen_keys], self._version)
+        state, value, metadata = self._judge(found, key, gen_keys)
+        if state != "miss" and self._media_mismatch(value, args, kwargs):
+            return self._sync_produce(args, kwargs)
+        if state == "stale":
+            self._sync_revalidate_later(args, kwargs, key)
+        if state != "miss":
+            return self._serve_hit(value, metadata, args, kwargs)
+        response, metadata = self._sync_miss(args, kwargs, key, gen_keys, found)
+        return self._decorate(response, metadata)
+
+    # Async path ------------------------------------------------------------------------
+
+    async def _async_produce(self, args: tuple, kwargs: dict) -> Any:
+        if self.is_async:
+            response = await self.func(*args, **kwargs)
+        else:
+            response = await sync_to_async(self.func, thread_sensitive=True)(*args, **kwargs)
+        response = self._finalize(response, args, kwargs)
+        if isinstance(response, StreamingHttpResponse) or getattr(response, "streaming", False):
+            return response
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            if hasattr(response, "arender"):
+                await response.arender()
+            else:
+                # DRF renderers (browsable API) may query the database: never on the loop.
+                await sync_to_async(response.render, thread_sensitive=True)()
+        return response
+
+    async def _async_store(
+        self, result: Any, args: tuple, kwargs: dict, key: str, tokens: Any, status: str
+    ) -> Any:
+        if getattr(result, "streaming", False) or not self._storable(result, args, kwargs):
+            return None
+        return await super()._async_store(result, args, kwargs, key, tokens, status)
+
+    async def _acall(self, args: tuple, kwargs: dict) -> Any:
+        from restflow.caching import storage
+
+        await storage.aflush_retries()
+        key, gen_keys = self._locate(args, kwargs)
+        found = await storage.aget_many([key, *gen_keys], self._version)
+        state, value, metadata = self._judge(found, key, gen_keys)
+        if state != "miss" and self._media_mismatch(value, args, kwargs):
+            return await self._async_produce(args, kwargs)
+        if state == "stale":
+            self._async_revalidate_later(args, kwargs, key)
+        if state != "miss":
+            return self._serve_hit(value, metadata, args, kwargs)
+        response, metadata = await self._async_miss(args, kwargs, key, gen_keys, found)
+        return self._decorate(response, metadata)
+
+    # Cache-only helpers return the raw triple; ``bypass_cache`` the raw handler result.
+    def get_cache_only(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_async:
+            raise TypeError(
+                f"'{self.func.__name__}' is async, use aget_cache_only instead of the sync method."
+            )
+        return self._sync_cache_only(args, kwargs)[0]
+
+    def bypass_cache(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_async:
+            raise TypeError(
+                f"'{self.func.__name__}' is async, use abypass_cache instead of the sync method."
+            )
+        return self.func(*args, **kwargs)
+
+    def _wipe(self, args: tuple, kwargs: dict) -> None:
+        if args or kwargs:
+            self._sync_delete_by_prefix(args, kwargs)
+        else:
+            self._sync_invalidate_all()
+
+    async def abypass_cache(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_async:
+            return await self.func(*args, **kwargs)
+        return await sync_to_async(self.func, thread_sensitive=True)(*args, **kwargs)
+
+
+def extract_view_and_request(
+    args: tuple, kwargs: dict, params: list[str] | None = None
+) -> tuple[Any, Any]:
+    """Find the view and request of a handler call from its parameter names."""
+    if params is None:
+        params = ["self", "request"] if args and hasattr(args[0], "request") else ["request"]
+    view = args[0] if params and params[0] == "self" and args else None
+    if "request" in kwargs:
+        request = kwargs["request"]
+    elif params[:2] == ["self", "request"] and len(args) > 1:
+        request = args[1]
+    elif params and params[0] == "request" and args:
+        request = args[0]
+    else:
+        request = None
+    if view is None and request is not None:
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+    return view, request
+
+
+def cache_response(
+    key_constructor: Any = None,
+    ttl: Any = 3600,
+    invalidates_on: Any = None,
+    cache_if: Callable[..., Any] | None = None,
+    cache_unless: Callable[..., Any] | None = None,
+    set_cache_headers: bool = False,
+    cache_errors: bool = False,
+    *,
+    stale_ttl: int | None = None,
+) -> Callable[[Callable[..., Any]], CachedResponseWrapper]:
+    """Cache the rendered response of a DRF handler (sync or async) or ``@api_view`` function."""
+
+    def decorator(func: Callable[..., Any]) -> CachedResponseWrapper:
+        return CachedResponseWrapper(
+            func,
+            key_constructor,
+            invalidates_on,
+            cache_if,
+            cache_unless,
+            ttl,
+            set_cache_headers,
+            cache_errors=cache_errors,
+            stale_ttl=stale_ttl,
+        )
+
+    return decorator
+
+
+def _refuse_on_async(name: str) -> None:
+    sync_method = getattr(SyncCachedWrapper, name)
+
+    @functools.wraps(sync_method)
+    def method(self: CachedResponseWrapper, *args: Any, **kwargs: Any) -> Any:
+        if self.is_async:
+            raise TypeError(
+                f"'{self.func.__name__}' is async, use a{name} instead of the sync method."
+            )
+        return sync_method(self, *args, **kwargs)
+
+    setattr(CachedResponseWrapper, name, method)
+
+
+for _name in (
+    "get_with_metadata",
+    "get_cached_metadata",
+    "refresh",
+    "delete_cache",
+    "delete_by_prefix",
+    "invalidate_all",
+):
+    _refuse_on_async(_name)

@@ -1,0 +1,21 @@
+"""Run the rules synchronously in the commit callback (the default)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from restflow.caching.dispatchers.base import Dispatcher
+
+__all__ = ["InlineDispatcher"]
+
+
+class InlineDispatcher(Dispatcher):
+    name = "inline"
+    supports_batching = False
+
+    def dispatch(
+        self, *, rule_ids: list[int], rule_kwargs: dict[str, dict[str, Any]], **context: Any
+    ) -> None:
+        from restflow.caching.tasks import run_cache_rules
+
+        run_cache_rules(rule_ids=rule_ids, rule_kwargs=rule_kwargs, dispatcher_name=self.name)

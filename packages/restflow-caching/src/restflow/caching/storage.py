@@ -1,0 +1,364 @@
+"""Cache I/O of restflow.caching: generation tokens, fault tolerance, native async.
+
+Every entry key stays byte-identical to caching.md §4.3. Beside the entries live
+*generation keys* (``restflow-gen::<prefix>``), one per prefix a wipe can target. A
+computation reads the current tokens of its key's prefixes **before** it runs and stores
+them in the payload's metadata; a read serves an entry only when the tokens still match
+(read in the same ``get_many`` round trip). An invalidation replaces the token with a new
+random one after commit, so a value computed from data read before the invalidation can
+never be served after it — whatever the interleaving — and a wipe costs one write, on any
+backend. A missing token is created before computing, so an evicted generation key makes
+its entries miss instead of resurrecting them.
+
+Cache faults never fail a request: reads behave as misses, failed writes are logged, and a
+failed invalidation is retried (in the background and before the next read of this
+process) until it succeeds or its deadline (the entry TTL) passes.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import random
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.core.cache import cache as default_cache
+from django.core.cache.backends.locmem import LocMemCache
+
+from restflow.helpers.cache import async_cache, get_backend, is_redis_cache
+
+__all__ = [
+    "GEN_KEY_PREFIX",
+    "adelete_pattern",
+    "backend",
+    "delete_pattern",
+    "gen_key",
+    "new_token",
+]
+
+logger = logging.getLogger("restflow.caching")
+
+GEN_KEY_PREFIX = "restflow-gen::"
+#: Lifetime of the cross-process computation lock on Redis (seconds).
+LOCK_TIMEOUT = 5
+#: How often a process waiting for another one's computation looks again (seconds).
+LOCK_POLL_INTERVAL = 0.01
+_RETRY_INTERVAL = 0.2
+
+
+def backend() -> Any:
+    """This thread's ``default`` cache backend (never the connection proxy)."""
+    return get_backend(default_cache)
+
+
+def gen_key(prefix: str) -> str:
+    return GEN_KEY_PREFIX + prefix
+
+
+def lock_key(key: str) -> str:
+    return f"restflow-lock::{key}"
+
+
+def new_token() -> int:
+    return random.getrandbits(62) | 1
+
+
+def backend_name(cache: Any) -> str:
+    return type(cache).__name__
+
+
+# ---------------------------------------------------------------------------
+# reads
+
+
+def _locmem_get_many(cache: LocMemCache, keys: list[str], version: int) -> dict[str, Any]:
+    # One lock round for all keys and no per-key validation: the hit path reads 2-3 keys.
+    found: dict[str, bytes] = {}
+    now = time.time()
+    store, expiry = cache._cache, cache._expire_info  # type: ignore[attr-defined]
+    with cache._lock:  # type: ignore[attr-defined]
+        for key in keys:
+            full = cache.make_key(key, version=version)
+            pickled = store.get(full)
+            if pickled is None:
+                continue
+            exp = expiry.get(full, -1)
+            if exp is not None and exp <= now:
+                continue
+            store.move_to_end(full, last=False)
+            found[key] = pickled
+    return {key: pickle.loads(value) for key, value in found.items()}
+
+
+def get_many(keys: list[str], version: int) -> dict[str, Any] | None:
+    """Values found, or ``None`` when the cache cannot be read (treated as a miss)."""
+    try:
+        cache = backend()
+        if type(cache) is LocMemCache:
+            return _locmem_get_many(cache, keys, version)
+        return cache.get_many(keys, version=version)
+    except Exception as exc:
+        logger.warning("restflow cache read failed (%s): %s", keys[0], exc)
+        return None
+
+
+async def aget_many(keys: list[str], version: int) -> dict[str, Any] | None:
+    try:
+        cache = backend()
+        if type(cache) is LocMemCache:
+            return _locmem_get_many(cache, keys, version)
+        return await async_cache(cache).get_many(keys, version=version)
+    except Exception as exc:
+        logger.warning("restflow cache read failed (%s): %s", keys[0], exc)
+        return None
+
+
+# ---------------------------------------------------------------------------
+# writes
+
+
+def set_value(key: str, value: Any, timeout: Any, version: int) -> bool:
+    try:
+        backend().set(key, value, timeout, version=version)
+        return True
+    except Exception as exc:
+        logger.warning("restflow cache write failed (%s): %s", key, exc)
+        return False
+
+
+async def aset_value(key: str, value: Any, timeout: Any, version: int) -> bool:
+    try:
+        await async_cache(backend()).set(key, value, timeout, version=version)
+        return True
+    except Exception as exc:
+        logger.warning("restflow cache write failed (%s): %s", key, exc)
+        return False
+
+
+def delete_key(key: str, version: int) -> None:
+    try:
+        backend().delete(key, version=version)
+    except Exception as exc:
+        logger.warning("restflow cache delete failed (%s): %s", key, exc)
+
+
+async def adelete_key(key: str, version: int) -> None:
+    try:
+        await async_cache(backend()).delete(key, version=version)
+    except Exception as exc:
+        logger.warning("restflow cache delete failed (%s): %s", key, exc)
+
+
+def has_delete_pattern() -> bool:
+    return callable(getattr(backend(), "delete_pattern", None))
+
+
+def delete_pattern(pattern: str, version: int) -> Any:
+    """Physically drop keys matching ``pattern`` where the backend can; else ``None``."""
+    cache = backend()
+    method = getattr(cache, "delete_pattern", None)
+    if method is None:
+        return None
+    try:
+        return method(pattern, version=version)
+    except Exception as exc:
+        logger.warning("restflow cache delete_pattern failed (%s): %s", pattern, exc)
+        return None
+
+
+async def adelete_pattern(pattern: str, version: int) -> Any:
+    cache = backend()
+    amethod = getattr(cache, "adelete_pattern", None)
+    try:
+        if amethod is not None:
+            return await amethod(pattern, version=version)
+        if getattr(cache, "delete_pattern", None) is not None:
+            # django-redis has no async variant: never block the loop (W-13).
+            return await sync_to_async(cache.delete_pattern, thread_sensitive=False)(
+                pattern, version=version
+            )
+    except Exception as exc:
+        logger.warning("restflow cache delete_pattern failed (%s): %s", pattern, exc)
+    return None
+
+
+# ---------------------------------------------------------------------------
+# generation tokens
+
+
+def tokens_of(found: dict[str, Any], gen_keys: list[str]) -> list[Any]:
+    return [found.get(key) for key in gen_keys]
+
+
+def ensure_tokens(found: dict[str, Any] | None, gen_keys: list[str], version: int) -> list[Any]:
+    """Current tokens, creating missing ones. ``None`` entries mean the cache is down."""
+    if found is None:
+        return [None] * len(gen_keys)
+    tokens = tokens_of(found, gen_keys)
+    for index, token in enumerate(tokens):
+        if token is None:
+            tokens[index] = _create_token(gen_keys[index], version)
+    return tokens
+
+
+def _create_token(key: str, version: int) -> Any:
+    token = new_token()
+    try:
+        cache = backend()
+        if cache.add(key, token, None, version=version):
+            return token
+        return cache.get(key, version=version)
+    except Exception as exc:
+        logger.warning("restflow cache generation read failed (%s): %s", key, exc)
+        return None
+
+
+async def aensure_tokens(
+    found: dict[str, Any] | None, gen_keys: list[str], version: int
+) -> list[Any]:
+    if found is None:
+        return [None] * len(gen_keys)
+    tokens = tokens_of(found, gen_keys)
+    for index, token in enumerate(tokens):
+        if token is None:
+            tokens[index] = await _acreate_token(gen_keys[index], version)
+    return tokens
+
+
+async def _acreate_token(key: str, version: int) -> Any:
+    token = new_token()
+    try:
+        access = async_cache(backend())
+        if await access.add(key, token, None, version=version):
+            return token
+        return await access.get(key, version=version)
+    except Exception as exc:
+        logger.warning("restflow cache generation read failed (%s): %s", key, exc)
+        return None
+
+
+class _RetryQueue:
+    """Invalidations that could not reach the cache, retried until done or expired."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[tuple[str, int], float | None] = {}
+        self._thread: threading.Thread | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def add(self, key: str, version: int, deadline: float | None) -> None:
+        with self._lock:
+            current = self._items.get((key, version), 0.0)
+            if current is None or deadline is None:
+                self._items[(key, version)] = None
+            else:
+                self._items[(key, version)] = max(current, deadline)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="restflow-cache-retry", daemon=True
+                )
+                self._thread.start()
+
+    def flush(self) -> bool:
+        """Try every pending invalidation once; True when none is left."""
+        with self._lock:
+            items = list(self._items.items())
+        now = time.time()
+        for (key, version), deadline in items:
+            if deadline is not None and deadline < now:
+                self._discard(key, version)
+                continue
+            try:
+                backend().set(key, new_token(), None, version=version)
+            except Exception:
+                continue
+            self._discard(key, version)
+        return not self._items
+
+    def _discard(self, key: str, version: int) -> None:
+        with self._lock:
+            self._items.pop((key, version), None)
+
+    def _run(self) -> None:
+        while not self.flush():
+            time.sleep(_RETRY_INTERVAL)
+
+
+retry_queue = _RetryQueue()
+
+
+def bump(prefixes: Iterable[str], version: int, ttl: float | None) -> bool:
+    """Start a new generation for each prefix; a failure is queued for retry."""
+    ok = True
+    deadline = None if ttl is None else time.time() + ttl
+    cache = backend()
+    for prefix in prefixes:
+        key = gen_key(prefix)
+        try:
+            cache.set(key, new_token(), None, version=version)
+        except Exception as exc:
+            ok = False
+            logger.warning("restflow cache invalidation failed, will retry (%s): %s", key, exc)
+            retry_queue.add(key, version, deadline)
+    return ok
+
+
+async def abump(prefixes: Iterable[str], version: int, ttl: float | None) -> bool:
+    ok = True
+    deadline = None if ttl is None else time.time() + ttl
+    access = async_cache(backend())
+    for prefix in prefixes:
+        key = gen_key(prefix)
+        try:
+            await access.set(key, new_token(), None, version=version)
+        except Exception as exc:
+            ok = False
+            logger.warning("restflow cache invalidation failed, will retry (%s): %s", key, exc)
+            retry_queue.add(key, version, deadline)
+    return ok
+
+
+def flush_retries() -> None:
+    if retry_queue:
+        retry_queue.flush()
+
+
+async def aflush_retries() -> None:
+    if retry_queue:
+        await sync_to_async(retry_queue.flush, thread_sensitive=False)()
+
+
+# ---------------------------------------------------------------------------
+# cross-process computation lock (Redis only)
+
+
+def uses_process_lock() -> bool:
+    return is_redis_cache(backend())
+
+
+def acquire_lock(key: str, version: int) -> bool:
+    try:
+        return bool(backend().add(lock_key(key), 1, LOCK_TIMEOUT, version=version))
+    except Exception:
+        return True  # the cache is down: compute locally
+
+
+async def aacquire_lock(key: str, version: int) -> bool:
+    try:
+        return await async_cache(backend()).add(lock_key(key), 1, LOCK_TIMEOUT, version=version)
+    except Exception:
+        return True
+
+
+def release_lock(key: str, version: int) -> None:
+    delete_key(lock_key(key), version)
+
+
+async def arelease_lock(key: str, version: int) -> None:
+    await adelete_key(lock_key(key), version)

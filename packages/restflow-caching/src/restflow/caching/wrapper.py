@@ -1,0 +1,853 @@
+"""``@cache_result`` and the cached-function wrappers (caching.md §5).
+
+One algorithm drives both worlds: the pure steps (locating the key, judging what the
+cache returned, building the payload, evaluating predicates and TTLs) are shared, and the
+sync and async wrappers differ only in how they perform I/O and call the target.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import functools
+import inspect
+import threading
+import time
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from asgiref.sync import markcoroutinefunction, sync_to_async
+from django.db import close_old_connections
+from django.template.response import SimpleTemplateResponse
+from django.utils import timezone
+
+from restflow.caching import storage
+from restflow.caching.constants import (
+    CACHE_MISSING,
+    CACHED_DATA_METADATA_KEY,
+    CACHED_DATA_VALUE_KEY,
+    METADATA_CACHE_STATUS,
+    METADATA_CACHED_AT_KEY,
+    METADATA_FRESH_UNTIL_KEY,
+    METADATA_GENERATIONS_KEY,
+    METADATA_RESET_AT_KEY,
+    CacheStatus,
+)
+from restflow.caching.key_constructor import (
+    DefaultKeyConstructor,
+    InlineKeyConstructor,
+    KeyConstructor,
+    glob_escape,
+)
+from restflow.caching.key_fields import signature_of
+
+if TYPE_CHECKING:
+    from restflow.caching.rules import InvalidationRule
+
+__all__ = [
+    "AsyncCachedWrapper",
+    "CachedWrapper",
+    "SyncCachedWrapper",
+    "cache_result",
+    "set_response_cache_header",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+TTL = int | None | Callable[..., Any]
+
+HIT, STALE, MISS = "hit", "stale", "miss"
+
+
+def set_response_cache_header(response: Any, metadata: dict[str, Any] | None) -> Any:
+    """Copy cache metadata onto ``X-Cached-at`` / ``X-Cache-reset-at`` / ``X-Cache-status``."""
+    if not metadata:
+        return response
+    cached_at = metadata.get(METADATA_CACHED_AT_KEY)
+    if cached_at:
+        response["X-Cached-at"] = cached_at
+    reset_at = metadata.get(METADATA_RESET_AT_KEY)
+    if reset_at:
+        response["X-Cache-reset-at"] = reset_at
+    status = metadata.get(METADATA_CACHE_STATUS)
+    if status:
+        response["X-Cache-status"] = str(getattr(status, "value", status))
+    return response
+
+
+def resolve_key_constructor(key_constructor: Any) -> KeyConstructor:
+    if isinstance(key_constructor, KeyConstructor):
+        return key_constructor
+    if isinstance(key_constructor, type) and issubclass(key_constructor, KeyConstructor):
+        return key_constructor()
+    if isinstance(key_constructor, dict):
+        return InlineKeyConstructor(**key_constructor)()
+    raise ValueError("Invalid KeyConstructor")
+
+
+@functools.lru_cache(maxsize=1024)
+def _takes_result_only(func: Callable[..., Any]) -> bool:
+    try:
+        params = list(signature_of(func).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    positional = [
+        p
+        for p in params
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    ]
+    has_var = any(p.kind is p.VAR_POSITIONAL for p in params)
+    return len(positional) == 1 and not has_var and len(params) == 1
+
+
+def call_hook(hook: Callable[..., Any], result: Any, args: tuple, kwargs: dict) -> Any:
+    """``hook(result, *args, **kwargs)``, or ``hook(result)`` for one-parameter hooks (W-14)."""
+    try:
+        result_only = _takes_result_only(hook)
+    except TypeError:  # unhashable callable
+        result_only = False
+    if result_only:
+        return hook(result)
+    return hook(result, *args, **kwargs)
+
+
+# Single flight: concurrent misses of one key (under the same generations) compute once.
+class _Flight:
+    __slots__ = ("event",)
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+
+
+_flights: dict[tuple[Any, ...], _Flight] = {}
+_flights_lock = threading.Lock()
+_aflights: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[Any, ...], asyncio.Future[None]]
+] = weakref.WeakKeyDictionary()
+_background_tasks: set[asyncio.Task[Any]] = set()
+
+
+class CachedWrapper:
+    """A function whose results live in the Django ``default`` cache.
+
+    Calls build a key with the key constructor and serve a stored value when its
+    generation tokens are current; ``invalidates_on`` rules drop entries on model
+    changes. See the class methods for cache-only access (``get_cache_only``,
+    ``refresh``, ``delete_by_prefix`` …) and their ``a``-prefixed async twins.
+    """
+
+    is_cached_function = True
+    is_async = False
+
+    def __init__(
+        self,
+        func: Callable[..., Any],
+        key_constructor: Any = DefaultKeyConstructor,
+        ttl: TTL = 3600,
+        invalidates_on: list[InvalidationRule] | None = None,
+        cache_if: Callable[..., Any] | None = None,
+        cache_unless: Callable[..., Any] | None = None,
+        *,
+        stale_ttl: int | None = None,
+    ) -> None:
+        self.func = func
+        self.key_constructor = resolve_key_constructor(key_constructor)
+        self.ttl = ttl
+        self.cache_if = cache_if
+        self.cache_unless = None if cache_if is not None else cache_unless
+        self.stale_ttl = stale_ttl
+        self.invalidates_on = list(invalidates_on or [])
+        functools.update_wrapper(self, func)
+        self._version = self.key_constructor.get_version()
+        type(self.key_constructor).register_wrapper(self)
+        self._register_rules()
+
+    def _register_rules(self) -> None:
+        if not self.invalidates_on:
+            return
+        from restflow.caching.registry import CacheRegister
+
+        params = list(signature_of(self.func).parameters)
+        for rule in self.invalidates_on:
+            if params and not rule.field_mapping and rule.invalidator is None:
+                names = ",".join(f"`{name}`" for name in params)
+                raise ValueError(
+                    f"Invalidation rule for function with parameters {names} must declare "
+                    "either `field_mapping=` or `invalidator=`."
+                )
+        for rule in self.invalidates_on:
+            CacheRegister.add(model=rule.model, func=self, invalidation_rule=rule)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.__module__}.{self.__qualname__}>"
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        return BoundCachedWrapper(self, instance)
+
+    # -- pure steps shared by both worlds ---------------------------------------
+
+    def get_key_version(self) -> int:
+        return self._version
+
+    def get_cache_key(self, *args: Any, **kwargs: Any) -> str:
+        return self._locate(args, kwargs)[0]
+
+    def _locate(self, args: tuple, kwargs: dict) -> tuple[str, list[str]]:
+        key, chain = self.key_constructor.locate(self.func, args, kwargs)
+        return key, [storage.gen_key(prefix) for prefix in chain]
+
+    def _ttl_seconds(self) -> float | None:
+        """Upper bound for retrying a failed invalidation (``None``: until it succeeds)."""
+        return self.ttl if isinstance(self.ttl, int) and self.ttl > 0 else None
+
+    def _judge(
+        self, found: dict[str, Any] | None, key: str, gen_keys: list[str]
+    ) -> tuple[str, Any, Any]:
+        """Decide what the cache returned: (HIT | STALE | MISS, value, metadata)."""
+        if not found:
+            return MISS, CACHE_MISSING, None
+        data = found.get(key, CACHE_MISSING)
+        if data is CACHE_MISSING:
+            return MISS, CACHE_MISSING, None
+        if not (isinstance(data, dict) and CACHED_DATA_VALUE_KEY in data):
+            return HIT, data, None  # a foreign value under our key
+        stored = data.get(CACHED_DATA_METADATA_KEY) or {}
+        generations = stored.get(METADATA_GENERATIONS_KEY)
+        current = [found.get(g) for g in gen_keys]
+        if generations is None:
+            valid = all(token is None for token in current)  # written before generations
+        else:
+            valid = None not in current and list(generations) == current
+        if not valid:
+            return MISS, CACHE_MISSING, None
+        metadata = dict(stored)
+        fresh_until = metadata.get(METADATA_FRESH_UNTIL_KEY)
+        if fresh_until is not None and time.time() > fresh_until:
+            metadata[METADATA_CACHE_STATUS] = CacheStatus.STALE.value
+            return STALE, data[CACHED_DATA_VALUE_KEY], metadata
+        metadata[METADATA_CACHE_STATUS] = CacheStatus.HIT.value
+        return HIT, data[CACHED_DATA_VALUE_KEY], metadata
+
+    def _payload(
+        self,
+        value: Any,
+        timeout: Any,
+        tokens: list[Any] | None,
+        status: str = CacheStatus.MISS.value,
+    ) -> tuple[dict[str, Any], Any]:
+        """The stored dict and the backend timeout (longer when stale entries are kept)."""
+        now = timezone.now()
+        metadata: dict[str, Any] = {
+            METADATA_CACHED_AT_KEY: now.isoformat(),
+            METADATA_RESET_AT_KEY: (now + datetime.timedelta(seconds=timeout)).isoformat()
+            if timeout
+            else None,
+            METADATA_CACHE_STATUS: status,
+        }
+        if tokens is not None:
+            metadata[METADATA_GENERATIONS_KEY] = tokens
+        backend_timeout = timeout
+        if self.stale_ttl and timeout:
+            metadata[METADATA_FRESH_UNTIL_KEY] = time.time() + timeout
+            backend_timeout = timeout + self.stale_ttl
+        return {CACHED_DATA_VALUE_KEY: value, CACHED_DATA_METADATA_KEY: metadata}, backend_timeout
+
+    def _check_sync_hook(self, value: Any, what: str) -> Any:
+        if inspect.isawaitable(value):
+            close = getattr(value, "close", None)
+            if close:
+                close()
+            raise TypeError(
+                f"async {what} detected on sync-wrapped function '{self.func.__name__}'. "
+                f"Make the wrapped function async or use a sync {what}."
+            )
+        return value
+
+    def _should_cache(self, result: Any, args: tuple, kwargs: dict) -> Any:
+        """The predicate's verdict; may be an awaitable (checked by the caller)."""
+        if self.cache_if is not None:
+            return call_hook(self.cache_if, result, args, kwargs)
+        if self.cache_unless is not None:
+            verdict = call_hook(self.cache_unless, result, args, kwargs)
+            if inspect.isawaitable(verdict):
+                return _negate(verdict)
+            return not verdict
+        return True
+
+    def _timeout(self, result: Any, args: tuple, kwargs: dict) -> Any:
+        if callable(self.ttl):
+            return call_hook(self.ttl, result, args, kwargs)
+        return self.ttl
+
+    # Hooks the response wrapper overrides.
+    def _to_store(self, result: Any) -> Any:
+        return result
+
+    def _from_store(self, value: Any, args: tuple, kwargs: dict) -> Any:
+        return value
+
+    # -- sync world -------------------------------------------------------------
+
+    def _sync_get(self, args: tuple, kwargs: dict) -> tuple[Any, Any]:
+        storage.flush_retries()
+        key, gen_keys = self._locate(args, kwargs)
+        keys = [key, *gen_keys]
+        found = storage.get_many(keys, self._version)
+        state, value, metadata = self._judge(found, key, gen_keys)
+        if state is HIT:
+            return self._from_store(value, args, kwargs), metadata
+        if state is STALE:
+            self._sync_revalidate_later(args, kwargs, key)
+            return self._from_store(value, args, kwargs), metadata
+        return self._sync_miss(args, kwargs, key, gen_keys, found)
+
+    def _sync_miss(
+        self, args: tuple, kwargs: dict, key: str, gen_keys: list[str], found: Any
+    ) -> tuple[Any, Any]:
+        tokens = storage.ensure_tokens(found, gen_keys, self._version)
+        if None in tokens:  # cache unreachable: just compute
+            return self._sync_compute(args, kwargs, key, None)
+        flight_key = (key, self._version, tuple(tokens))
+        with _flights_lock:
+            flight = _flights.get(flight_key)
+            leader = flight is None
+            if leader:
+                flight = _flights[flight_key] = _Flight()
+        assert flight is not None
+        if not leader:
+            flight.event.wait()
+            found = storage.get_many([key, *gen_keys], self._version)
+            state, value, metadata = self._judge(found, key, gen_keys)
+            if state is not MISS:
+                return self._from_store(value, args, kwargs), metadata
+            return self._sync_compute(args, kwargs, key, tokens)
+        try:
+            if storage.uses_process_lock():
+                served = self._sync_wait_for_other_process(key, gen_keys, args, kwargs)
+                if served is not None:
+                    return served
+                try:
+                    return self._sync_compute(args, kwargs, key, tokens)
+                finally:
+                    storage.release_lock(key, self._version)
+            return self._sync_compute(args, kwargs, key, tokens)
+        finally:
+            with _flights_lock:
+                _flights.pop(flight_key, None)
+            flight.event.set()
+
+    def _sync_wait_for_other_process(
+        self, key: str, gen_keys: list[str], args: tuple, kwargs: dict
+    ) -> tuple[Any, Any] | None:
+        """Take the short cross-process lock, or wait for its holder's result."""
+        deadline = time.monotonic() + storage.LOCK_TIMEOUT
+        while not storage.acquire_lock(key, self._version):
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(storage.LOCK_POLL_INTERVAL)
+            found = storage.get_many([key, *gen_keys], self._version)
+            state, value, metadata = self._judge(found, key, gen_keys)
+            if state is not MISS:
+                return self._from_store(value, args, kwargs), metadata
+        return None
+
+    def _sync_produce(self, args: tuple, kwargs: dict) -> Any:
+        return self.func(*args, **kwargs)
+
+    def _sync_compute(
+        self,
+        args: tuple,
+        kwargs: dict,
+        key: str,
+        tokens: list[Any] | None,
+        status: str = CacheStatus.MISS.value,
+    ) -> tuple[Any, Any]:
+        result = self._sync_produce(args, kwargs)
+        return result, self._sync_store(result, args, kwargs, key, tokens, status)
+
+    def _sync_store(
+        self,
+        result: Any,
+        args: tuple,
+        kwargs: dict,
+        key: str,
+        tokens: list[Any] | None,
+        status: str,
+    ) -> Any:
+        if not self._check_sync_hook(self._should_cache(result, args, kwargs), "predicate"):
+            return None
+        timeout = self._check_sync_hook(self._timeout(result, args, kwargs), "ttl")
+        if isinstance(result, SimpleTemplateResponse) and not result.is_rendered:
+            payload, _ = self._payload(None, timeout, tokens, status)
+
+            def write_rendered(response: Any) -> None:
+                self._write_deferred(key, response, timeout, tokens, status)
+
+            result.add_post_render_callback(write_rendered)
+            return payload[CACHED_DATA_METADATA_KEY]
+        payload, backend_timeout = self._payload(self._to_store(result), timeout, tokens, status)
+        if tokens is not None:
+            storage.set_value(key, payload, backend_timeout, self._version)
+        return payload[CACHED_DATA_METADATA_KEY]
+
+    def _write_deferred(
+        self, key: str, response: Any, timeout: Any, tokens: Any, status: str
+    ) -> None:
+        """Store a template response once rendered, never blocking a running loop (W-13)."""
+        payload, backend_timeout = self._payload(response, timeout, tokens, status)
+        if tokens is None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            storage.set_value(key, payload, backend_timeout, self._version)
+            return
+        task = loop.create_task(storage.aset_value(key, payload, backend_timeout, self._version))
+        _background_tasks.add(task)
+        task.add_done_callback(_background_tasks.discard)
+
+    def _sync_refresh(
+        self, args: tuple, kwargs: dict, status: str = CacheStatus.MISS.value
+    ) -> tuple[Any, Any]:
+        key, gen_keys = self._locate(args, kwargs)
+        found = storage.get_many(gen_keys, self._version)
+        tokens = storage.ensure_tokens(found, gen_keys, self._version)
+        return self._sync_compute(args, kwargs, key, None if None in tokens else tokens, status)
+
+    def _sync_revalidate_later(self, args: tuple, kwargs: dict, key: str) -> None:
+        flight_key = ("revalidate", key, self._version)
+        with _flights_lock:
+            if flight_key in _flights:
+                return
+            _flights[flight_key] = _Flight()
+
+        def run() -> None:
+            close_old_connections()
+            try:
+                self._sync_refresh(args, kwargs, CacheStatus.REFRESH.value)
+            except Exception:
+                storage.logger.warning(
+                    "restflow stale-while-revalidate refresh failed", exc_info=True
+                )
+            finally:
+                with _flights_lock:
+                    _flights.pop(flight_key, None)
+                close_old_connections()
+
+        threading.Thread(target=run, name="restflow-cache-refresh", daemon=True).start()
+
+    def _sync_cache_only(self, args: tuple, kwargs: dict) -> tuple[Any, Any]:
+        key, gen_keys = self._locate(args, kwargs)
+        found = storage.get_many([key, *gen_keys], self._version)
+        state, value, metadata = self._judge(found, key, gen_keys)
+        if state is MISS:
+            return CACHE_MISSING, None
+        return value, metadata
+
+    def _sync_delete_cache(self, args: tuple, kwargs: dict) -> None:
+        key, gen_keys = self._locate(args, kwargs)
+        storage.delete_key(key, self._version)
+        if self.key_constructor.has_only_partition_fields:
+            # The key is its own partition: a new generation makes the delete race-free.
+            storage.bump(
+                [gen_keys[-1][len(storage.GEN_KEY_PREFIX) :]], self._version, self._ttl_seconds()
+            )
+
+    def _sync_delete_by_prefix(self, args: tuple, kwargs: dict) -> Any:
+        prefix = self.key_constructor.build_key_prefix(self.func, args, kwargs)
+        storage.bump([prefix], self._version, self._ttl_seconds())
+        return storage.delete_pattern(glob_escape(prefix) + "*", self._version)
+
+    def _sync_invalidate_partition(self, kwargs: dict[str, Any]) -> None:
+        prefix = self.key_constructor.build_key_prefix(self.func, (), kwargs)
+        storage.bump([prefix], self._version, self._ttl_seconds())
+
+    async def _async_invalidate_partition(self, kwargs: dict[str, Any]) -> None:
+        prefix = self.key_constructor.build_key_prefix(self.func, (), kwargs)
+        await storage.abump([prefix], self._version, self._ttl_seconds())
+
+    def _sync_invalidate_all(self) -> Any:
+        return self._sync_delete_by_prefix(None, None)  # type: ignore[arg-type]
+
+    def _wipe(self, args: tuple, kwargs: dict) -> None:
+        if args or kwargs:
+            self._sync_delete_by_prefix(args, kwargs)
+        else:
+            self._sync_invalidate_all()
+
+    # -- async world --------------------------------------------------------------
+
+    async def _async_get(self, args: tuple, kwargs: dict) -> tuple[Any, Any]:
+        await storage.aflush_retries()
+        key, gen_keys = self._locate(args, kwargs)
+        found = await storage.aget_many([key, *gen_keys], self._version)
+        state, value, metadata = self._judge(found, key, gen_keys)
+        if state is HIT:
+            return self._from_store(value, args, kwargs), metadata
+        if state is STALE:
+            self._async_revalidate_later(args, kwargs, key)
+            return self._from_store(value, args, kwargs), metadata
+        return await self._async_miss(args, kwargs, key, gen_keys, found)
+
+    async def _async_miss(
+        self, args: tuple, kwargs: dict, key: str, gen_keys: list[str], found: Any
+    ) -> tuple[Any, Any]:
+        tokens = await storage.aensure_tokens(found, gen_keys, self._version)
+        if None in tokens:
+            return await self._async_compute(args, kwargs, key, None)
+        flight_key = (key, self._version, tuple(tokens))
+        loop = asyncio.get_running_loop()
+        flights = _aflights.setdefault(loop, {})
+        flight = flights.get(flight_key)
+        if flight is not None:
+            await asyncio.shield(flight)
+            found = await storage.aget_many([key, *gen_keys], self._version)
+            state, value, metadata = self._judge(found, key, gen_keys)
+            if state is not MISS:
+                return self._from_store(value, args, kwargs), metadata
+            return await self._async_compute(args, kwargs, key, tokens)
+        flights[flight_key] = loop.create_future()
+        try:
+            if storage.uses_process_lock():
+                served = await self._async_wait_for_other_process(key, gen_keys, args, kwargs)
+                if served is not None:
+                    return served
+                try:
+                    return await self._async_compute(args, kwargs, key, tokens)
+                finally:
+                    await storage.arelease_lock(key, self._version)
+            return await self._async_compute(args, kwargs, key, tokens)
+        finally:
+            done = flights.pop(flight_key)
+            done.set_result(None)
+
+    async def _async_wait_for_other_process(
+        self, key: str, gen_keys: list[str], args: tuple, kwargs: dict
+    ) -> tuple[Any, Any] | None:
+        deadline = time.monotonic() + storage.LOCK_TIMEOUT
+        while not await storage.aacquire_lock(key, self._version):
+            if time.monotonic() > deadline:
+                return None
+            await asyncio.sleep(storage.LOCK_POLL_INTERVAL)
+            found = await storage.aget_many([key, *gen_keys], self._version)
+            state, value, metadata = self._judge(found, key, gen_keys)
+            if state is not MISS:
+                return self._from_store(value, args, kwargs), metadata
+        return None
+
+    async def _async_produce(self, args: tuple, kwargs: dict) -> Any:
+        if self.is_async:
+            return await self.func(*args, **kwargs)
+        return await sync_to_async(self.func, thread_sensitive=True)(*args, **kwargs)
+
+    async def _async_compute(
+        self,
+        args: tuple,
+        kwargs: dict,
+        key: str,
+        tokens: list[Any] | None,
+        status: str = CacheStatus.MISS.value,
+    ) -> tuple[Any, Any]:
+        result = await self._async_produce(args, kwargs)
+        return result, await self._async_store(result, args, kwargs, key, tokens, status)
+
+    async def _async_store(
+        self,
+        result: Any,
+        args: tuple,
+        kwargs: dict,
+        key: str,
+        tokens: list[Any] | None,
+        status: str,
+    ) -> Any:
+        verdict = self._should_cache(result, args, kwargs)
+        if inspect.isawaitable(verdict):
+            verdict = await verdict
+        if not verdict:
+            return None
+        timeout = self._timeout(result, args, kwargs)
+        if inspect.isawaitable(timeout):
+            timeout = await timeout
+        if isinstance(result, SimpleTemplateResponse) and not result.is_rendered:
+            payload, _ = self._payload(None, timeout, tokens, status)
+
+            def write_rendered(response: Any) -> None:
+                self._write_deferred(key, response, timeout, tokens, status)
+
+            result.add_post_render_callback(write_rendered)
+            return payload[CACHED_DATA_METADATA_KEY]
+        payload, backend_timeout = self._payload(self._to_store(result), timeout, tokens, status)
+        if tokens is not None:
+            await storage.aset_value(key, payload, backend_timeout, self._version)
+        return payload[CACHED_DATA_METADATA_KEY]
+
+    async def _async_refresh(
+        self, args: tuple, kwargs: dict, status: str = CacheStatus.MISS.value
+    ) -> tuple[Any, Any]:
+        key, gen_keys = self._locate(args, kwargs)
+        found = await storage.aget_many(gen_keys, self._version)
+        tokens = await storage.aensure_tokens(found, gen_keys, self._version)
+        return await self._async_compute(
+            args, kwargs, key, None if None in tokens else tokens, status
+        )
+
+    def _async_revalidate_later(self, args: tuple, kwargs: dict, key: str) -> None:
+        loop = asyncio.get_running_loop()
+        flights = _aflights.setdefault(loop, {})
+        flight_key = ("revalidate", key, self._version)
+        if flight_key in flights:
+            return
+        flights[flight_key] = loop.create_future()
+
+        async def run() -> None:
+            try:
+                await self._async_refresh(args, kwargs, CacheStatus.REFRESH.value)
+            except Exception:
+                storage.logger.warning(
+                    "restflow stale-while-revalidate refresh failed", exc_info=True
+                )
+            finally:
+                flights.pop(flight_key).set_result(None)
+
+        task = loop.create_task(run())
+        _background_tasks.add(task)
+        task.add_done_callback(_background_tasks.discard)
+
+    async def _async_cache_only(self, args: tuple, kwargs: dict) -> tuple[Any, Any]:
+        key, gen_keys = self._locate(args, kwargs)
+        found = await storage.aget_many([key, *gen_keys], self._version)
+        state, value, metadata = self._judge(found, key, gen_keys)
+        if state is MISS:
+            return CACHE_MISSING, None
+        return value, metadata
+
+    # -- public API available on every wrapper ------------------------------------
+
+    async def aget_cache_only(self, *args: Any, **kwargs: Any) -> Any:
+        return (await self._async_cache_only(args, kwargs))[0]
+
+    async def aget_cached_metadata(self, *args: Any, **kwargs: Any) -> Any:
+        return (await self._async_cache_only(args, kwargs))[1]
+
+    async def adelete_cache(self, *args: Any, **kwargs: Any) -> None:
+        key, gen_keys = self._locate(args, kwargs)
+        await storage.adelete_key(key, self._version)
+        if self.key_constructor.has_only_partition_fields:
+            prefix = gen_keys[-1][len(storage.GEN_KEY_PREFIX) :]
+            await storage.abump([prefix], self._version, self._ttl_seconds())
+
+    async def adelete_by_prefix(self, *args: Any, **kwargs: Any) -> Any:
+        prefix = self.key_constructor.build_key_prefix(self.func, args, kwargs)
+        await storage.abump([prefix], self._version, self._ttl_seconds())
+        return await storage.adelete_pattern(glob_escape(prefix) + "*", self._version)
+
+    async def ainvalidate_all(self) -> Any:
+        prefix = self.key_constructor.build_key_prefix(self.func, None, None)
+        await storage.abump([prefix], self._version, self._ttl_seconds())
+        return await storage.adelete_pattern(glob_escape(prefix) + "*", self._version)
+
+    async def aget_with_metadata(self, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return await self._async_get(args, kwargs)
+
+    async def arefresh(self, *args: Any, **kwargs: Any) -> Any:
+        return (await self._async_refresh(args, kwargs))[0]
+
+    async def abypass_cache(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._async_produce(args, kwargs)
+
+    def cache_get_with_metadata(self, key: str) -> tuple[Any, Any]:
+        """Low level: the payload under ``key`` at this wrapper's version (no generation check)."""
+        found = storage.get_many([key], self._version)
+        return self._unpack(found, key)
+
+    async def acache_get_with_metadata(self, key: str) -> tuple[Any, Any]:
+        found = await storage.aget_many([key], self._version)
+        return self._unpack(found, key)
+
+    @staticmethod
+    def _unpack(found: dict[str, Any] | None, key: str) -> tuple[Any, Any]:
+        data = (found or {}).get(key, CACHE_MISSING)
+        if data is CACHE_MISSING:
+            return CACHE_MISSING, None
+        if isinstance(data, dict) and CACHED_DATA_VALUE_KEY in data:
+            metadata = dict(data.get(CACHED_DATA_METADATA_KEY) or {})
+            metadata[METADATA_CACHE_STATUS] = CacheStatus.HIT.value
+            return data[CACHED_DATA_VALUE_KEY], metadata
+        return data, None
+
+    def cache_set_with_timestamp(
+        self, key: str, value: Any, timeout: Any = None, version: int = 1
+    ) -> tuple[Any, Any]:
+        """Low level: write ``value`` with fresh metadata (no generation tokens)."""
+        payload, backend_timeout = self._payload(value, timeout, None)
+        storage.set_value(key, payload, backend_timeout, version)
+        return value, payload[CACHED_DATA_METADATA_KEY]
+
+    async def acache_set_with_timestamp(
+        self, key: str, value: Any, timeout: Any = None, version: int = 1
+    ) -> tuple[Any, Any]:
+        payload, backend_timeout = self._payload(value, timeout, None)
+        await storage.aset_value(key, payload, backend_timeout, version)
+        return value, payload[CACHED_DATA_METADATA_KEY]
+
+
+async def _negate(awaitable: Awaitable[Any]) -> bool:
+    return not await awaitable
+
+
+class SyncCachedWrapper(CachedWrapper):
+    """Wrapper of a plain function."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._sync_get(args, kwargs)[0]
+
+    def get_with_metadata(self, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return self._sync_get(args, kwargs)
+
+    def get_cache_only(self, *args: Any, **kwargs: Any) -> Any:
+        return self._sync_cache_only(args, kwargs)[0]
+
+    def get_cached_metadata(self, *args: Any, **kwargs: Any) -> Any:
+        return self._sync_cache_only(args, kwargs)[1]
+
+    def refresh(self, *args: Any, **kwargs: Any) -> Any:
+        return self._sync_refresh(args, kwargs)[0]
+
+    def bypass_cache(self, *args: Any, **kwargs: Any) -> Any:
+        return self.func(*args, **kwargs)
+
+    def delete_cache(self, *args: Any, **kwargs: Any) -> None:
+        self._sync_delete_cache(args, kwargs)
+
+    def delete_by_prefix(self, *args: Any, **kwargs: Any) -> Any:
+        return self._sync_delete_by_prefix(args, kwargs)
+
+    def invalidate_all(self) -> Any:
+        return self._sync_invalidate_all()
+
+    def _wipe(self, args: tuple, kwargs: dict) -> None:
+        if args or kwargs:
+            self.delete_by_prefix(*args, **kwargs)
+        else:
+            self.invalidate_all()
+
+    async def aget_with_metadata(self, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return await sync_to_async(self._sync_get, thread_sensitive=True)(args, kwargs)
+
+    async def arefresh(self, *args: Any, **kwargs: Any) -> Any:
+        return (await sync_to_async(self._sync_refresh, thread_sensitive=True)(args, kwargs))[0]
+
+    async def abypass_cache(self, *args: Any, **kwargs: Any) -> Any:
+        return await sync_to_async(self.func, thread_sensitive=True)(*args, **kwargs)
+
+
+def _async_only(name: str, alternative: str) -> Callable[..., Any]:
+    def method(self: CachedWrapper, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            f"'{self.func.__name__}' is async, use {alternative} instead of the sync method."
+        )
+
+    method.__name__ = name
+    method.__doc__ = f"Refused on async functions: use ``{alternative}``."
+    return method
+
+
+class AsyncCachedWrapper(CachedWrapper):
+    """Wrapper of a coroutine function; calling it returns a coroutine."""
+
+    is_async = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        markcoroutinefunction(self)
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return (await self._async_get(args, kwargs))[0]
+
+    get_with_metadata = _async_only("get_with_metadata", "aget_with_metadata")
+    get_cache_only = _async_only("get_cache_only", "aget_cache_only")
+    get_cached_metadata = _async_only("get_cached_metadata", "aget_cached_metadata")
+    refresh = _async_only("refresh", "arefresh")
+    bypass_cache = _async_only("bypass_cache", "abypass_cache")
+    delete_cache = _async_only("delete_cache", "adelete_cache")
+    delete_by_prefix = _async_only("delete_by_prefix", "adelete_by_prefix")
+    invalidate_all = _async_only("invalidate_all", "ainvalidate_all")
+
+
+class BoundCachedWrapper:
+    """``instance.method`` of a cached method: every wrapper method with ``instance`` bound."""
+
+    _BOUND = frozenset(
+        {
+            "get_with_metadata",
+            "aget_with_metadata",
+            "get_cache_only",
+            "aget_cache_only",
+            "get_cached_metadata",
+            "aget_cached_metadata",
+            "refresh",
+            "arefresh",
+            "bypass_cache",
+            "abypass_cache",
+            "delete_cache",
+            "adelete_cache",
+            "delete_by_prefix",
+            "adelete_by_prefix",
+            "get_cache_key",
+        }
+    )
+
+    def __init__(self, wrapper: CachedWrapper, instance: Any) -> None:
+        self.__wrapper__ = wrapper
+        self.__self__ = instance
+        self.__func__ = wrapper
+        if wrapper.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.__wrapper__(self.__self__, *args, **kwargs)  # type: ignore[operator]
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.__wrapper__, name)
+        if name in self._BOUND:
+            return functools.partial(attr, self.__self__)
+        return attr
+
+    def __repr__(self) -> str:
+        return f"<bound {self.__wrapper__!r} of {self.__self__!r}>"
+
+
+def cache_result(
+    key_constructor: Any = DefaultKeyConstructor,
+    ttl: TTL = 3600,
+    invalidates_on: list[InvalidationRule] | None = None,
+    cache_if: Callable[..., Any] | None = None,
+    cache_unless: Callable[..., Any] | None = None,
+    *,
+    stale_ttl: int | None = None,
+) -> Any:
+    """Cache a function's results; see caching.md §5.
+
+    ``stale_ttl`` (restflow): keep entries that long after ``ttl`` and serve them with
+    status ``STALE`` while one background refresh recomputes them.
+    """
+    if inspect.isfunction(key_constructor) or inspect.ismethod(key_constructor):
+        return cache_result()(key_constructor)  # bare ``@cache_result`` (W-23)
+
+    def decorator(func: F) -> SyncCachedWrapper | AsyncCachedWrapper:
+        wrapper_class = (
+            AsyncCachedWrapper if inspect.iscoroutinefunction(func) else SyncCachedWrapper
+        )
+        return wrapper_class(
+            func,
+            key_constructor,
+            ttl,
+            invalidates_on,
+            cache_if,
+            cache_unless,
+            stale_ttl=stale_ttl,
+        )
+
+    return decorator
