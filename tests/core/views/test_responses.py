@@ -354,6 +354,7 @@ def test_sync_iterables_stream_synchronously(cls):
             cls(bad)
 
 
+@pytest.mark.django_db  # response.close() sends request_finished (closes DB connections)
 def test_sync_close_closes_generator():
     """W9 (sync path)"""
     finished = []

@@ -174,7 +174,7 @@ def test_w5_generic_classes_default_to_the_setting(settings):
 
 @pytest.mark.django_db
 def test_w6_post_fetch_data_loss_and_loop_safety():
-    """W6: every branch enriches, generators survive, lazy bases work on the loop, limits are checked."""
+    """W6: every branch enriches, generators survive, lazy bases work on the loop."""
     item = Item.objects.create(integer_field=1)
     Note.objects.create(item=item, name="n")
 
