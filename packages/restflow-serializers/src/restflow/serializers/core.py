@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from rest_framework import fields as drf_fields
 from rest_framework import serializers as drf_serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.fields import SkipField, empty, get_error_detail
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
@@ -48,6 +48,7 @@ from restflow.serializers.validation import (
 __all__ = ["ListSerializer", "ModelSerializerMixin", "SerializerMixin", "ValidationCoreMixin"]
 
 INLINE, THREAD, ASYNC = "inline", "thread", "async"
+TOO_DEEP_MESSAGE = "The value is nested too deeply."
 _MISSING = object()
 _drf_get_attribute = drf_fields.Field.get_attribute
 # DRF representations that are exactly a builtin call: the builtin is used directly.
@@ -72,6 +73,12 @@ def _is_user_validator(validator: Any) -> bool:
 
 def _overrides(cls: type, name: str, defaults: tuple[Any, ...]) -> bool:
     return getattr(cls, name, None) not in defaults
+
+
+def _too_deep() -> ErrorDetail:
+    # A payload nested deeper than Python's recursion limit (e.g. inside an ``Any`` field,
+    # which DRF checks with ``json.dumps``) is bad input, not a server error.
+    return ErrorDetail(TOO_DEEP_MESSAGE, code="max_depth")
 
 
 def _close(value: Any) -> None:
@@ -400,6 +407,8 @@ class SerializerMixin(ValidationCoreMixin):
                 errors[field.field_name] = get_error_detail(exc)
             except SkipField:
                 pass
+            except RecursionError:
+                errors[field.field_name] = [_too_deep()]
             else:
                 self.set_value(ret, field.source_attrs, validated_value)
         if errors:
@@ -431,6 +440,8 @@ class SerializerMixin(ValidationCoreMixin):
                 errors[field.field_name] = get_error_detail(exc)
             except SkipField:
                 pass
+            except RecursionError:
+                errors[field.field_name] = [_too_deep()]
             else:
                 self.set_value(ret, field.source_attrs, value)
         if errors:

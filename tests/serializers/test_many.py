@@ -1,0 +1,178 @@
+"""``many=True`` and restflow's ``ListSerializer`` (§7.8, W-09)."""
+
+import threading
+
+import pytest
+from asgiref.sync import sync_to_async
+from rest_framework import serializers as drf_serializers
+from rest_framework.exceptions import ValidationError
+
+import restflow.serializers.core as core
+from restflow.serializers import ListSerializer, ModelSerializer, Serializer, ValidatedData
+from tests.serializers.app.models import SampleModel
+
+
+class Item(Serializer):
+    x: int
+
+
+def test_many_builds_restflow_list_serializer():
+    """Z-SER-193"""
+    s = Item(data=[{"x": 1}, {"x": "2"}], many=True)
+    assert isinstance(s, drf_serializers.ListSerializer)
+    assert isinstance(s, ListSerializer)
+    assert isinstance(s.child, Item)
+
+
+async def test_many_ais_valid():
+    """Z-SER-193"""
+    s = Item(data=[{"x": 1}, {"x": "2"}], many=True)
+    assert await s.ais_valid()
+    assert s.validated_data == [{"x": 1}, {"x": 2}]
+    assert all(type(item) is ValidatedData for item in s.validated_data)
+    s = Item(data=[{"x": 1}, {"x": "no"}], many=True)
+    assert not await s.ais_valid()
+    assert s.errors == {1: {"x": ["A valid integer is required."]}}
+    s = Item(data={"x": 1}, many=True)
+    with pytest.raises(ValidationError):
+        await s.ais_valid(raise_exception=True)
+    assert s.errors["non_field_errors"][0].code == "not_a_list"
+
+
+async def test_many_list_level_kwargs():
+    """§7.8: allow_empty / min_length / max_length go to the list."""
+    assert not await Item(data=[], many=True, allow_empty=False).ais_valid()
+    s = Item(data=[{"x": 1}], many=True, min_length=2)
+    assert not await s.ais_valid()
+    assert s.errors["non_field_errors"][0].code == "min_length"
+    s = Item(data=[{"x": 1}] * 3, many=True, max_length=2)
+    assert not await s.ais_valid()
+    assert s.errors["non_field_errors"][0].code == "max_length"
+
+
+async def test_many_with_async_child_hooks():
+    """W-09: the child's async hooks run for each item."""
+
+    class Child(Serializer):
+        x: int
+
+        async def validate_x(self, value):
+            if value < 0:
+                raise ValidationError("negative")
+            return value + 1
+
+    s = Child(data=[{"x": 1}, {"x": 2}], many=True)
+    assert await s.ais_valid()
+    assert [item.x for item in s.validated_data] == [2, 3]
+    s = Child(data=[{"x": 1}, {"x": -2}], many=True)
+    assert not await s.ais_valid()
+    assert s.errors == {1: {"x": ["negative"]}}
+
+
+def test_list_serializer_class_honoured():
+    """Z-SER-194"""
+
+    class CustomList(ListSerializer):
+        pass
+
+    class S(Serializer):
+        x: int
+
+        class Meta:
+            list_serializer_class = CustomList
+
+    assert type(S(many=True)) is CustomList
+    assert type(S(many=True).child) is S
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_many_asave_creates_each():
+    """Z-SER-195"""
+
+    class S(ModelSerializer):
+        class Meta:
+            model = SampleModel
+            fields = ["integer_field"]
+
+    s = S(data=[{"integer_field": 1}, {"integer_field": 2}], many=True)
+    assert await s.ais_valid()
+    objs = await s.asave()
+    assert [obj.integer_field for obj in objs] == [1, 2]
+    assert await SampleModel.objects.acount() == 2
+
+    class Custom(Serializer):
+        integer_field: int
+
+        def create(self, validated_data):
+            return SampleModel.objects.create(**validated_data, string_field="sync")
+
+    s = Custom(data=[{"integer_field": 3}], many=True)
+    assert await s.ais_valid()
+    (obj,) = await s.asave(integer_field=4)
+    assert (obj.integer_field, obj.string_field) == (4, "sync")
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_many_validation_is_one_thread_hop(monkeypatch):
+    """A DB-bound list is validated in ONE thread hop, not one per item."""
+    parent = await SampleModel.objects.acreate()
+
+    class Child(Serializer):
+        ref = drf_serializers.PrimaryKeyRelatedField(queryset=SampleModel.objects.all())
+
+        def validate_ref(self, value):
+            return value
+
+    hops = []
+
+    def counting_hop(func):
+        hops.append(func)
+        return sync_to_async(func, thread_sensitive=True)
+
+    monkeypatch.setattr(core, "_hop", counting_hop)
+    s = Child(data=[{"ref": parent.pk}] * 50, many=True)
+    assert await s.ais_valid(), s.errors
+    assert len(hops) == 1
+    assert all(item.ref == parent for item in s.validated_data)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_many_adata_one_hop(monkeypatch):
+    """Rendering a list asynchronously uses one hop for the whole list."""
+    for i in range(5):
+        await SampleModel.objects.acreate(integer_field=i)
+
+    class S(ModelSerializer):
+        class Meta:
+            model = SampleModel
+            fields = ["integer_field"]
+
+    hops = []
+
+    def counting_hop(func):
+        hops.append(func)
+        return sync_to_async(func, thread_sensitive=True)
+
+    monkeypatch.setattr(core, "_hop", counting_hop)
+    data = await S(SampleModel.objects.order_by("integer_field"), many=True).adata
+    assert [row["integer_field"] for row in data] == [0, 1, 2, 3, 4]
+    assert len(hops) == 1
+
+
+async def test_pure_parsing_stays_on_the_loop():
+    """Nothing DB-bound: validation runs inline, without a thread hop."""
+    loop_thread = threading.get_ident()
+    seen = []
+
+    class S(Serializer):
+        x: int
+
+        async def validate_x(self, value):
+            seen.append(threading.get_ident())
+            return value
+
+    s = S(data=[{"x": 1}, {"x": 2}], many=True)
+    assert await s.ais_valid()
+    assert seen == [loop_thread, loop_thread]
+    assert await Item(data=[{"x": 1}], many=True).ais_valid()
+    assert Item(data=[{"x": 1}], many=True)._validation_mode() == core.INLINE
