@@ -93,7 +93,14 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
         lookup = {self.lookup_field: self.kwargs[lookup_url_kwarg]}
         try:
             obj = await queryset.aget(**lookup)
-        except (TypeError, ValueError, DjangoValidationError, queryset.model.DoesNotExist):
+        # OverflowError: an integer lookup beyond 64 bits (SQLite on Django 4.2) is a miss too.
+        except (
+            TypeError,
+            ValueError,
+            OverflowError,
+            DjangoValidationError,
+            queryset.model.DoesNotExist,
+        ):
             raise Http404(
                 f"No {queryset.model._meta.object_name} matches the given query."
             ) from None
