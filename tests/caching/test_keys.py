@@ -449,12 +449,12 @@ def test_meta_validation():
         "K", (KeyConstructor,), {"Meta": type("Meta", (), {"max_key_suffix_length": "x"})}
     )
     with pytest.raises(TypeError, match="max_key_suffix_length must be an integer"):
-        bad_len._meta.max_key_suffix_length
+        _ = bad_len._meta.max_key_suffix_length
     bad_hash = type(
         "K", (KeyConstructor,), {"Meta": type("Meta", (), {"hash_suffix_on_overflow": "yes"})}
     )
     with pytest.raises(TypeError, match="hash_suffix_on_overflow must be a boolean"):
-        bad_hash._meta.hash_suffix_on_overflow
+        _ = bad_hash._meta.hash_suffix_on_overflow
     seven = type("K", (KeyConstructor,), {"Meta": type("Meta", (), {"version": "7"})})
     assert seven._meta.version == 7 and seven().get_version() == 7
 
@@ -667,7 +667,7 @@ def test_settings_defaults_and_overrides():
         assert cs.HASH_SUFFIX_ON_OVERFLOW is False
     assert cs.DEFAULT_DISPATCHER == "inline" and cs.MAX_KEY_SUFFIX_LENGTH == 250
     with pytest.raises(AttributeError, match="Invalid restflow setting"):
-        cs.NOT_A_REAL_KEY
+        _ = cs.NOT_A_REAL_KEY
     for broken in ("not a dict", {"CACHE_SETTINGS": "oops"}):
         with override_settings(RESTFLOW_SETTINGS=broken):
             assert restflow_settings.CACHE_SETTINGS.MAX_KEY_SUFFIX_LENGTH == 250

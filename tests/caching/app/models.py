@@ -11,7 +11,7 @@ class Team(models.Model):
 class SampleModel(models.Model):
     name = models.CharField(max_length=50, default="")
     username = models.CharField(max_length=50, default="")
-    email = models.CharField(max_length=100, null=True, blank=True)
+    email = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     value = models.IntegerField(default=0)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
 

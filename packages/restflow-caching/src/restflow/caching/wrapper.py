@@ -13,6 +13,7 @@ import functools
 import inspect
 import threading
 import time
+import warnings
 import weakref
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -40,7 +41,7 @@ from restflow.caching.key_constructor import (
     KeyConstructor,
     glob_escape,
 )
-from restflow.caching.key_fields import signature_of
+from restflow.caching.key_fields import ArgsKeyField, signature_of
 
 if TYPE_CHECKING:
     from restflow.caching.rules import InvalidationRule
@@ -159,6 +160,7 @@ class CachedWrapper:
         self.invalidates_on = list(invalidates_on or [])
         functools.update_wrapper(self, func)
         self._version = self.key_constructor.get_version()
+        self._self_checked = False
         type(self.key_constructor).register_wrapper(self)
         self._register_rules()
 
@@ -195,8 +197,32 @@ class CachedWrapper:
         return self._locate(args, kwargs)[0]
 
     def _locate(self, args: tuple, kwargs: dict) -> tuple[str, list[str]]:
+        if not self._self_checked:
+            self._check_self_identity(args)
         key, chain = self.key_constructor.locate(self.func, args, kwargs)
         return key, [storage.gen_key(prefix) for prefix in chain]
+
+    def _check_self_identity(self, args: tuple) -> None:
+        """Warn when a method's key holds ``str(self)`` with a memory address (W-9)."""
+        self._self_checked = True
+        params = list(signature_of(self.func).parameters)
+        if not (args and params and params[0] == "self"):
+            return
+        owner = type(args[0])
+        if owner.__str__ is not object.__str__ or owner.__repr__ is not object.__repr__:
+            return
+        for field in self.key_constructor.fields.values():
+            names = getattr(field, "arguments", None)
+            if isinstance(field, ArgsKeyField) and not field.path and (
+                names == "*" or names == "self" or (isinstance(names, (list, tuple)) and "self" in names)
+            ):
+                warnings.warn(
+                    f"{self.__qualname__}: the cache key contains str(self), which holds a "
+                    "memory address: one entry per instance, never shared. Key methods with "
+                    "ViewKwargsKeyField, RequestValueKeyField or explicit ArgsKeyField fields.",
+                    stacklevel=4,
+                )
+                return
 
     def _ttl_seconds(self) -> float | None:
         """Upper bound for retrying a failed invalidation (``None``: until it succeeds)."""
