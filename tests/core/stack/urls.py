@@ -41,3 +41,7 @@ urlpatterns = [
     path("items/cursor/", views.AsyncCursorItemsView.as_view()),
     path("items/drf/", views.DrfItemsView.as_view()),
 ]
+
+for _kind in views.PROPERTY_PAGINATORS:
+    _sync, _async = views.property_views(_kind)
+    urlpatterns += [path(f"prop/{_kind}/sync/", _sync), path(f"prop/{_kind}/async/", _async)]

@@ -377,3 +377,48 @@ class DrfItemsView(drf_generics.ListCreateAPIView):
     queryset = Item.objects.all()
     serializer_class = ItemSerializer
     pagination_class = PageOfThree
+
+
+# --- property tests: every paginator, sync (DRF generic) and async (restflow generic) -------
+
+
+class SizedPage(pagination.PageNumberPagination):
+    page_size = 3
+    page_size_query_param = "size"
+
+
+class SizedFast(pagination.FastPageNumberPagination):
+    page_size = 3
+    page_size_query_param = "size"
+
+
+class SizedCursor(pagination.CursorPagination):
+    page_size = 3
+    page_size_query_param = "size"
+    ordering = "id"
+
+
+class UncountedPage(SizedPage):
+    count_strategy = "none"
+
+
+PROPERTY_PAGINATORS = {
+    "page": SizedPage,
+    "limit": LimitOfThree,
+    "fast": SizedFast,
+    "cursor": SizedCursor,
+    "uncounted": UncountedPage,
+}
+
+
+def property_views(kind: str):
+    attrs = {
+        "authentication_classes": [],
+        "permission_classes": [],
+        "queryset": Item.objects.all(),
+        "serializer_class": ItemSerializer,
+        "pagination_class": PROPERTY_PAGINATORS[kind],
+    }
+    sync_view = type(f"Sync{kind}", (drf_generics.ListAPIView,), attrs)
+    async_view = type(f"Async{kind}", (AsyncListAPIView,), attrs)
+    return sync_view.as_view(), async_view.as_view()

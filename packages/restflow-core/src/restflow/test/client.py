@@ -375,6 +375,9 @@ class AsyncAPIClient(_HeaderMixin, AsyncClient):
     async def alogout(self) -> None:
         """Forget credentials and force-auth and end the session, without blocking the loop."""
         self._forget_credentials()
+        if not self._has_session():
+            self.cookies = SimpleCookie()
+            return
         native = getattr(ClientMixin, "alogout", None)
         if native is not None:
             await native(self)
