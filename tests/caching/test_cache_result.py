@@ -480,7 +480,7 @@ async def test_async_methods_on_sync_wrappers():
         calls.append(x)
         return x + 1
 
-    assert (await f.aget_with_metadata(1)) [0] == 2
+    assert (await f.aget_with_metadata(1))[0] == 2
     assert await f.arefresh(1) == 2
     assert await f.abypass_cache(1) == 2
     assert calls == [1, 1, 1]
@@ -529,7 +529,9 @@ def test_default_constructor_on_address_keyed_self_warns():
 def test_set_response_cache_header():
     """C-HDR-001 C-HDR-002 C-HDR-003 C-HDR-004 C-HDR-008"""
     response = {}
-    out = set_response_cache_header(response, {"cached_at": "2024-01-01T00:00:00", "cache_status": "HIT"})
+    out = set_response_cache_header(
+        response, {"cached_at": "2024-01-01T00:00:00", "cache_status": "HIT"}
+    )
     assert out is response
     assert response == {"X-Cached-at": "2024-01-01T00:00:00", "X-Cache-status": "HIT"}
     for empty in (None, {}):

@@ -213,8 +213,15 @@ class CachedWrapper:
             return
         for field in self.key_constructor.fields.values():
             names = getattr(field, "arguments", None)
-            if isinstance(field, ArgsKeyField) and not field.path and (
-                names == "*" or names == "self" or (isinstance(names, (list, tuple)) and "self" in names)
+            if (
+                isinstance(field, ArgsKeyField)
+                and "self" not in field.SKIP
+                and not field.path
+                and (
+                    names == "*"
+                    or names == "self"
+                    or (isinstance(names, (list, tuple)) and "self" in names)
+                )
             ):
                 warnings.warn(
                     f"{self.__qualname__}: the cache key contains str(self), which holds a "
