@@ -12,10 +12,10 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.routers import SimpleRouter
-
-from restflow.responses import NDJSONResponse, Response
-from restflow.views import ActionConfig, AsyncAPIView, AsyncModelViewSet
 from store.models import Book
+
+from restflow.responses import NDJSONResponse
+from restflow.views import ActionConfig, AsyncAPIView, AsyncModelViewSet
 
 
 class BookSerializer(serializers.ModelSerializer):
