@@ -420,12 +420,12 @@ def test_facades_name_the_distribution():
 
     if "celery" not in registered_dispatcher_names():
         with pytest.raises(ImportError, match=r"restflow-dispatch-celery.*drf-restflow\[celery\]"):
-            celery_facade.CeleryDispatcher
+            _ = celery_facade.CeleryDispatcher
         with pytest.raises(ImportError, match="restflow-dispatch-celery"):
-            restflow.caching.CeleryDispatcher
+            _ = restflow.caching.CeleryDispatcher
     if "dramatiq" not in registered_dispatcher_names():
         with pytest.raises(ImportError, match="restflow-dispatch-dramatiq"):
-            dramatiq_facade.register_actor
+            _ = dramatiq_facade.register_actor
 
 
 # -- registry -------------------------------------------------------------------------------
@@ -476,7 +476,7 @@ def test_add_requires_cached_function():
 @db
 def test_save_and_delete_invalidate():
     """C-REG-005 C-REG-006 C-INL-002"""
-    read, computed, _ = values_of()
+    read, _computed, _ = values_of()
     obj = SampleModel.objects.create(name="val-1")
     assert read(obj.pk) == "val-1"
     obj.name = "val-2"
@@ -522,7 +522,7 @@ def test_trigger_on_create_and_rewarm(monkeypatch):
         return original(rule, func, kwargs)
 
     monkeypatch.setattr(CacheRegistry, "_process", staticmethod(spy))
-    read, computed, _ = values_of(rewarm=True)
+    read, _computed, _ = values_of(rewarm=True)
     obj = SampleModel.objects.create(name="label-1")
     assert calls == []
     read(obj.pk)
@@ -530,7 +530,7 @@ def test_trigger_on_create_and_rewarm(monkeypatch):
     obj.save()
     assert calls == [{"sample_id": obj.pk}]
     assert read.get_cache_only(obj.pk) == "label-2"  # rewarmed, not just dropped
-    created, created_computed, _ = values_of(trigger_on_create=True)
+    _created, _created_computed, _ = values_of(trigger_on_create=True)
     calls.clear()
     SampleModel.objects.create(name="x")
     assert len(calls) == 1  # only the trigger_on_create rule runs on a create
@@ -546,7 +546,7 @@ def test_status_lists_functions():
 def test_run_cache_rules_by_id(monkeypatch):
     """C-REG-009 C-DISP-009 W-3"""
     read, _, _ = values_of()
-    rule_id = [i for i, e in CacheRegister._rules.items() if e["func"] is read][0]
+    rule_id = next(i for i, e in CacheRegister._rules.items() if e["func"] is read)
     calls = []
     monkeypatch.setattr(CacheRegistry, "_process", staticmethod(lambda r, f, kw: calls.append(kw)))
     CacheRegister.run_cache_rules(rule_ids=[rule_id], rule_kwargs={str(rule_id): {"sample_id": 3}})
@@ -618,7 +618,7 @@ def test_failing_dispatch_does_not_break_save(caplog):
         def dispatch(self, **kwargs):
             raise ConnectionError("broker down")
 
-    read, _, _ = values_of(dispatcher=Broken)
+    _read, _, _ = values_of(dispatcher=Broken)
     obj = SampleModel.objects.create()
     with caplog.at_level(logging.ERROR, logger="restflow.caching.registry"):
         obj.save()
@@ -632,7 +632,7 @@ def test_failing_dispatch_does_not_break_save(caplog):
 @db
 def test_rollback_does_not_invalidate():
     """C-REG-014"""
-    read, computed, _ = values_of()
+    read, _computed, _ = values_of()
     obj = SampleModel.objects.create(name="a")
     read(obj.pk)
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -701,7 +701,7 @@ def test_celery_task_facade():
         plugin = None
     if plugin is None or not hasattr(plugin, "task_run_cache_rules"):
         with pytest.raises(ImportError, match="restflow-dispatch-celery"):
-            tasks.task_run_cache_rules
+            _ = tasks.task_run_cache_rules
     else:
         assert tasks.task_run_cache_rules is plugin.task_run_cache_rules
 
@@ -778,11 +778,11 @@ def test_run_cache_rules_rewarms():
     """C-TASK-004"""
     from restflow.caching.tasks import run_cache_rules
 
-    read, computed, _ = values_of(rewarm=True)
+    read, _computed, _ = values_of(rewarm=True)
     obj = SampleModel.objects.create(name="v1")
     read(obj.pk)
     SampleModel.objects.filter(pk=obj.pk).update(name="v2")
-    rule_id = [i for i, e in CacheRegister._rules.items() if e["func"] is read][0]
+    rule_id = next(i for i, e in CacheRegister._rules.items() if e["func"] is read)
     run_cache_rules([rule_id], {}, dispatcher_name="inline")
     assert read(obj.pk) == "v1"
     run_cache_rules([rule_id], {str(rule_id): {"sample_id": obj.pk}}, dispatcher_name="inline")
@@ -811,7 +811,7 @@ async def test_async_wrapper_rewarm_from_both_entries():
 
     obj = await SampleModel.objects.acreate(name="v1")
     await read(obj.pk)
-    rule_id = [i for i, e in CacheRegister._rules.items() if e["func"] is read][0]
+    rule_id = next(i for i, e in CacheRegister._rules.items() if e["func"] is read)
     await SampleModel.objects.filter(pk=obj.pk).aupdate(name="v2")
     await sync_to_async(run_cache_rules, thread_sensitive=False)(
         [rule_id], {str(rule_id): {"sample_id": obj.pk}}
@@ -1013,7 +1013,7 @@ def test_threadpool_dispatcher(monkeypatch, caplog):
 @db
 def test_threadpool_rewarm_and_failure(monkeypatch, caplog):
     """C-TP-003"""
-    read, computed, _ = values_of(rewarm=True, dispatcher="threadpool")
+    read, _computed, _ = values_of(rewarm=True, dispatcher="threadpool")
     obj = SampleModel.objects.create(name="a")
     read(obj.pk)
     obj.name = "b"
