@@ -372,3 +372,19 @@ async def test_remote_addr_and_query_params():
 
     response = await View.as_view()(AsyncAPIRequestFactory().get("/?x=1", REMOTE_ADDR="5.6.7.8"))
     assert response.data == {"addr": "5.6.7.8", "q": {"x": "1"}}
+
+
+@urls
+async def test_constructor_headers_query_params_and_remote_addr():
+    """W-13: constructor ``headers=``, ``query_params=`` and ``REMOTE_ADDR`` apply to requests."""
+    client = AsyncAPIClient(
+        headers={"X-Tenant": "acme"}, query_params={"q": "1"}, REMOTE_ADDR="7.7.7.7"
+    )
+    meta = (await client.get("/headers/")).json()
+    assert meta["HTTP_X_TENANT"] == "acme"
+    echo = (await client.get("/echo/")).json()
+    assert echo["query"] == {"q": "1"}
+    factory = AsyncAPIRequestFactory(REMOTE_ADDR="8.8.8.8", HTTP_X_TENANT="f")
+    request = factory.get("/")
+    assert request.META["REMOTE_ADDR"] == "8.8.8.8"
+    assert request.META["HTTP_X_TENANT"] == "f"

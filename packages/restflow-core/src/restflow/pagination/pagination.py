@@ -108,7 +108,7 @@ class _StepsPagination(BasePagination):
     async def apaginate_queryset(
         self, queryset: Any, request: Any, view: Any = None
     ) -> list[Any] | None:
-        return await run_async(self._steps(queryset, request, view))
+        return await run_async(self._steps(queryset, request, view), queryset)
 
 
 def _probe(queryset: Any, start: int, size: int) -> Steps[tuple[list[Any], bool]]:

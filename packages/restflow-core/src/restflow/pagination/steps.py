@@ -1,9 +1,10 @@
 """The one pagination core both paths drive (sync and async twins never drift apart).
 
 A paginator's algorithm is written once as a generator that *yields* the I/O it needs
-(:class:`CountRows`, :class:`FetchRows`) and receives the results; :func:`run_sync` and
-:func:`run_async` perform that I/O with ``count()``/``list()`` or ``acount()``/``async for``.
-Plain sequences are answered with ``len()`` and slicing on both paths.
+(:class:`CountRows`, :class:`FetchRows`) and receives the results; :func:`run_sync` performs
+that I/O. :func:`run_async` drives the same generator for async callers: over a queryset in
+one worker-thread trip (Django's ``acount()`` and ``async for`` are each a trip of their own,
+so a page would cost two), over a plain sequence inline (``len()`` and slicing never block).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def _bounds(op: FetchRows) -> tuple[int, int]:
     return min(op.start, MAX_SQL_INT), min(op.stop, MAX_SQL_INT)
 
 
-def _count_sync(op: CountRows) -> tuple[int | None, bool]:
+def _count(op: CountRows) -> tuple[int | None, bool]:
     queryset = op.queryset
     if not isinstance(queryset, QuerySet):
         return len(queryset), True
@@ -61,33 +62,11 @@ def _count_sync(op: CountRows) -> tuple[int | None, bool]:
     return queryset.count(), True
 
 
-async def _count_async(op: CountRows) -> tuple[int | None, bool]:
-    queryset = op.queryset
-    if not isinstance(queryset, QuerySet):
-        return len(queryset), True
-    if op.strategy == COUNT_NONE:
-        return None, False
-    if op.strategy == COUNT_ESTIMATE:
-        estimate = await sync_to_async(planner_estimate, thread_sensitive=True)(queryset)
-        if estimate is not None and estimate >= op.estimate_threshold:
-            return estimate, False
-    return await queryset.acount(), True
-
-
-def _fetch_sync(op: FetchRows) -> list[Any]:
+def _fetch(op: FetchRows) -> list[Any]:
     start, stop = _bounds(op)
     if start >= stop:
         return []
     return list(op.queryset[start:stop])
-
-
-async def _fetch_async(op: FetchRows) -> list[Any]:
-    start, stop = _bounds(op)
-    if start >= stop:
-        return []
-    if not isinstance(op.queryset, QuerySet):
-        return list(op.queryset[start:stop])
-    return [row async for row in op.queryset[start:stop]]
 
 
 def run_sync(steps: Steps[T]) -> T:
@@ -96,20 +75,13 @@ def run_sync(steps: Steps[T]) -> T:
     try:
         while True:
             op = steps.send(result)
-            result = _count_sync(op) if isinstance(op, CountRows) else _fetch_sync(op)
+            result = _count(op) if isinstance(op, CountRows) else _fetch(op)
     except StopIteration as done:
         return done.value
 
 
-async def run_async(steps: Steps[T]) -> T:
-    """Drive a pagination core with the ORM's async API."""
-    result: Any = None
-    try:
-        while True:
-            op = steps.send(result)
-            if isinstance(op, CountRows):
-                result = await _count_async(op)
-            else:
-                result = await _fetch_async(op)
-    except StopIteration as done:
-        return done.value
+async def run_async(steps: Steps[T], data: Any) -> T:
+    """Drive a pagination core from async code without blocking the event loop."""
+    if isinstance(data, QuerySet):
+        return await sync_to_async(run_sync, thread_sensitive=True)(steps)
+    return run_sync(steps)

@@ -75,9 +75,12 @@ class _HeaderMixin:
     _default_headers: dict[str, str]
 
     def _split_defaults(self, defaults: dict[str, Any]) -> dict[str, Any]:
+        """Keep header defaults (``HTTP_*``, ``CONTENT_*``, ``headers=``) as real headers."""
         self._default_headers = {
             _header_name(key): str(value) for key, value in defaults.items() if _is_header_key(key)
         }
+        for name, value in (defaults.pop("headers", None) or {}).items():
+            self._default_headers[name.lower()] = str(value)
         return {key: value for key, value in defaults.items() if not _is_header_key(key)}
 
     def _encode(
@@ -112,13 +115,15 @@ class _HeaderMixin:
             values["content-length"] = str(len(body))
             values["content-type"] = content_type or "application/octet-stream"
             scope["_body_file"] = FakePayload(body)
-        query_string = extra.pop("QUERY_STRING", None)
+        defaults = self.defaults  # type: ignore[attr-defined]
+        query_string = extra.pop("QUERY_STRING", None) or defaults.get("QUERY_STRING")
         if query_params:
             scope["query_string"] = urlencode(query_params, doseq=True)
         else:
             scope["query_string"] = query_string or parsed.query
-        if "REMOTE_ADDR" in extra:
-            scope["client"] = [extra.pop("REMOTE_ADDR"), 0]
+        remote_addr = extra.pop("REMOTE_ADDR", None) or defaults.get("REMOTE_ADDR")
+        if remote_addr:
+            scope["client"] = [remote_addr, 0]
         for name, value in (headers or {}).items():
             values[name.lower()] = str(value)
         for key in [key for key in extra if _is_header_key(key)]:

@@ -65,18 +65,21 @@ def _lock(key: str) -> threading.Lock:
 def _decide(
     history: list[float], now: float, duration: int, limit: int
 ) -> tuple[bool, list[float]]:
-    """DRF's sliding-window rule on a newest-first list of timestamps."""
-    history = [stamp for stamp in history if stamp > now - duration]
+    """DRF's sliding-window rule on a newest-first list of timestamps (updated in place)."""
+    cutoff = now - duration
+    while history and history[-1] <= cutoff:
+        history.pop()
     if len(history) >= limit:
         return False, history
-    return True, [now, *history]
+    history.insert(0, now)
+    return True, history
 
 
 def _hit_locked(
     cache: Any, key: str, now: float, duration: int, limit: int
 ) -> tuple[bool, list[float]]:
     with _lock(key):
-        allowed, history = _decide(list(cache.get(key, [])), now, duration, limit)
+        allowed, history = _decide(list(cache.get(key, ())), now, duration, limit)
         if allowed:
             cache.set(key, history, duration)
     return allowed, history
