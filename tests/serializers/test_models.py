@@ -626,3 +626,29 @@ def test_hyperlinked_errors_and_relative_rendering():
             fields = ["name"]
 
     assert Named(RelatedModel(name="n"), context={"request": None}).data == {"name": "n"}
+
+
+async def test_default_acreate_explains_type_error():
+    """W-11: the default acreate keeps DRF's explanation of a TypeError."""
+
+    class S(ModelSerializer):
+        not_a_column: str
+
+        class Meta:
+            model = SampleModel
+            fields = ["integer_field"]
+
+    s = S(data={"integer_field": 1, "not_a_column": "x"})
+    assert await s.ais_valid()
+    with pytest.raises(
+        TypeError, match=r"Got a `TypeError` when calling `SampleModel\.objects\.acreate\(\)`"
+    ):
+        await s.asave()
+
+
+def test_async_orm_floor():
+    """W-11: restflow-core requires a Django with the async ORM the defaults use."""
+    from importlib.metadata import requires
+
+    requirements = [r for r in requires("restflow-core") or [] if r.lower().startswith("django")]
+    assert any(">=4.2" in r for r in requirements), requirements

@@ -714,3 +714,25 @@ def test_drf_nested_serializer_untouched():
     s = S(data={"d": {"a": "x"}})
     assert not s.is_valid()
     assert s.errors["d"]["a"][0].code == "invalid"
+
+
+async def test_concurrent_ais_valid_validates_once():
+    """W-24: concurrent ais_valid calls on one instance run the hooks once."""
+    calls = []
+    release = asyncio.Event()
+
+    class S(Serializer):
+        a: int
+
+        async def validate_a(self, value):
+            calls.append(value)
+            await release.wait()
+            return value
+
+    s = S(data={"a": 1})
+    first = asyncio.ensure_future(s.ais_valid())
+    second = asyncio.ensure_future(s.ais_valid())
+    await asyncio.sleep(0)
+    release.set()
+    assert await first and await second
+    assert calls == [1]

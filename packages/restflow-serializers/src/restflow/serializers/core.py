@@ -16,6 +16,7 @@ event loop:
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -192,7 +193,15 @@ class ValidationCoreMixin:
             "Cannot call `.ais_valid()` as no `data=` keyword argument was passed when "
             "instantiating the serializer instance."
         )
-        if not hasattr(self, "_validated_data"):
+        state = self.__dict__
+        while "_validated_data" not in state:
+            # Concurrent calls on one instance validate once; the others wait (W-24).
+            running = state.get("_restflow_validating")
+            if running is not None:
+                await running
+                continue
+            done = asyncio.get_running_loop().create_future()
+            state["_restflow_validating"] = done
             try:
                 self._validated_data = await self.arun_validation(self.initial_data)
             except ValidationError as exc:
@@ -200,6 +209,9 @@ class ValidationCoreMixin:
                 self._errors = exc.detail
             else:
                 self._errors = self._empty_validated()
+            finally:
+                del state["_restflow_validating"]
+                done.set_result(None)
         if self._errors and raise_exception:
             raise ValidationError(self.errors)
         return not bool(self._errors)
