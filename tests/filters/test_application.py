@@ -164,7 +164,11 @@ FIELD_VALUES = [
     (DurationField(), "10", datetime.timedelta(seconds=10)),
     (EmailField(), "a@b.io", "a@b.io"),
     (IPAddressField(), "10.0.0.1", "10.0.0.1"),
-    (UUIDField(), "12345678-1234-5678-1234-567812345678", uuid.UUID(int=0x12345678123456781234567812345678)),
+    (
+        UUIDField(),
+        "12345678-1234-5678-1234-567812345678",
+        uuid.UUID(int=0x12345678123456781234567812345678),
+    ),
     (ChoiceField(choices=["x", "y"]), "x", "x"),
 ]
 
@@ -252,7 +256,9 @@ def test_method_kwarg_errors():
 def test_method_return_shapes():
     """F-METHOD-007"""
     qs = ALL()
-    result = IntegerField(method=lambda fs, q, v: q.filter(integer_field=v)).apply_filter(None, qs, 1)
+    result = IntegerField(method=lambda fs, q, v: q.filter(integer_field=v)).apply_filter(
+        None, qs, 1
+    )
     assert result[1] is None and result[0].model is Sample
     result = IntegerField(method=lambda fs, q, v: Q(integer_field=v)).apply_filter(None, qs, 1)
     assert result == (qs, Q(integer_field=1))
@@ -421,7 +427,9 @@ def test_ignore(samples):
     class F(FilterSet):
         integer_field: int
 
-    assert F(data=qd("integer_field=1")).filter_queryset(ALL(), ignore=["integer_field"]).count() == 3
+    assert (
+        F(data=qd("integer_field=1")).filter_queryset(ALL(), ignore=["integer_field"]).count() == 3
+    )
     with pytest.raises(ValidationError):
         F(data=qd("integer_field=x")).filter_queryset(ALL(), ignore=["integer_field"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from typing import Annotated, List, Literal, Optional, Union
+from typing import Annotated, Literal, Optional, Union
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -63,7 +63,7 @@ def test_literal_annotation():
 
 def test_optional_annotations():
     """F-DECL-004"""
-    for t in (Optional[int], int | None):
+    for t in (Optional[int], int | None):  # noqa: UP045
         field = build_filter_field(t)
         assert isinstance(field, IntegerField)
         assert field.allow_null is False
@@ -87,7 +87,7 @@ def test_bare_list_annotation():
 
 def test_none_annotations():
     """F-DECL-007"""
-    for t in (None, Optional[None], Union[None], Union[type(None)]):
+    for t in (None, Optional[None], Union[None], Union[type(None)]):  # noqa: UP007, UP045
         with pytest.raises(AssertionError):
             build_filter_field(t)
 
@@ -95,7 +95,7 @@ def test_none_annotations():
 def test_ambiguous_union():
     """F-DECL-008"""
     with pytest.raises(AssertionError, match="union with multiple non-None members is ambiguous"):
-        build_filter_field(Union[int, str])
+        build_filter_field(Union[int, str])  # noqa: UP007
 
 
 def test_annotated_and_nested_literal():
@@ -109,7 +109,7 @@ def test_annotated_and_nested_literal():
 def test_many_annotations():
     """F-DECL-010"""
     annotations = {}
-    variants = [lambda t: t, lambda t: Optional[t], lambda t: t | None, lambda t: list[t],
+    variants = [lambda t: t, lambda t: Optional[t], lambda t: t | None, lambda t: list[t],  # noqa: UP045
                 lambda t: NotRequired[t]]  # fmt: skip
     index = 0
     for t in TYPES:
@@ -142,7 +142,7 @@ def test_explicit_beats_annotation():
 
     class F(FilterSet):
         field_1: int
-        field_1 = StringField()  # noqa: PIE794
+        field_1 = StringField()
 
     assert isinstance(F().fields["field_1"], StringField)
 
@@ -224,7 +224,14 @@ def test_field_order():
     class F(FilterSet):
         price = IntegerField(lookups=["gte", "lte"])
 
-    assert fields_of(F) == ["price", "price__gte", "price__lte", "price!", "price__gte!", "price__lte!"]
+    assert fields_of(F) == [
+        "price",
+        "price__gte",
+        "price__lte",
+        "price!",
+        "price__gte!",
+        "price__lte!",
+    ]
 
 
 def test_alias_order():
@@ -284,4 +291,4 @@ def test_bare_field_rejected():
 
 def test_typing_list_alias():
     """F-DECL-005: typing.List behaves like list."""
-    assert isinstance(build_filter_field(List[int], field_name="n"), ListField)
+    assert isinstance(build_filter_field(list[int], field_name="n"), ListField)

@@ -16,7 +16,10 @@ def names(cls):
 def test_instances():
     """F-INLINE-001"""
     F = InlineFilterSet(
-        fields={"integer_field": IntegerField(lookups=["gte", "lte"]), "string_field": StringField()}
+        fields={
+            "integer_field": IntegerField(lookups=["gte", "lte"]),
+            "string_field": StringField(),
+        }
     )
     assert {"integer_field", "string_field", "integer_field__gte"} <= set(names(F))
 
@@ -70,7 +73,12 @@ def test_model_only_and_extra_kwargs():
     F = InlineFilterSet(
         model=Sample, fields=["integer_field"], extra_kwargs={"integer_field": {"lookups": ["gte"]}}
     )
-    assert names(F) == ["integer_field", "integer_field__gte", "integer_field!", "integer_field__gte!"]
+    assert names(F) == [
+        "integer_field",
+        "integer_field__gte",
+        "integer_field!",
+        "integer_field__gte!",
+    ]
 
 
 @pytest.mark.django_db

@@ -110,7 +110,12 @@ def test_alias_dict(samples):
         integer_field = IntegerField(lookups={"max": "lte", "min": "gte"}, lookup_separator="_")
 
     fields = F().fields
-    for name in ("integer_field_max", "integer_field_min", "integer_field_max!", "integer_field_min!"):
+    for name in (
+        "integer_field_max",
+        "integer_field_min",
+        "integer_field_max!",
+        "integer_field_min!",
+    ):
         assert name in fields
     assert fields["integer_field_max"].filter_by == "integer_field__lte"
     assert fields["integer_field_min"].filter_by == "integer_field__gte"
@@ -144,7 +149,10 @@ def test_options_dict_help():
     class F(FilterSet):
         a_val = IntegerField(
             help_text="A value",
-            lookups={"min": {"lookup": "gte", "help_text": "Minimum A value"}, "max": {"lookup": "lte"}},
+            lookups={
+                "min": {"lookup": "gte", "help_text": "Minimum A value"},
+                "max": {"lookup": "lte"},
+            },
             lookup_separator="_",
         )
 
@@ -296,7 +304,9 @@ def test_datetime_variants():
     """F-VAR-004"""
 
     class F(FilterSet):
-        created = DateTimeField(lookups=["comparison", "year", "month", "day", "hour", "date", "time"])
+        created = DateTimeField(
+            lookups=["comparison", "year", "month", "day", "hour", "date", "time"]
+        )
 
     fields = F().fields
     for suffix in ("year", "month", "day", "hour"):

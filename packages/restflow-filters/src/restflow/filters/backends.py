@@ -98,7 +98,7 @@ class RestflowFilterBackend(BaseFilterBackend):
         params = request.query_params if hasattr(request, "query_params") else request.GET
         known = self.known_params(view, filterset)
         errors: dict[str, list[str]] = {}
-        for key in params.keys():
+        for key in params:
             if key in known or key.split("[", 1)[0] in known:
                 continue
             message = UNKNOWN_PARAMETER

@@ -63,7 +63,7 @@ __all__ = [
     "process_lookups",
 ]
 
-FieldsType = Union[str, list[str], tuple[str, ...]]
+FieldsType = Union[str, list[str], tuple[str, ...]]  # noqa: UP007 - runtime alias on 3.10
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -162,7 +162,7 @@ class Field(serializers.Field):
 
     def clone(self, _type: Any = None, field_name: str | None = None, **overrides: Any) -> Field:
         """A new field replaying this one's constructor kwargs with ``overrides``."""
-        kwargs = dict(self._kwargs)  # type: ignore[attr-defined]
+        kwargs = dict(self._kwargs)
         for key, value in overrides.items():
             if value is _DROP:
                 kwargs.pop(key, None)
@@ -178,7 +178,7 @@ class Field(serializers.Field):
         """Filter on the attribute's name when nothing else says where to filter."""
         if not (self.filter_by or self.method or self.db_field):
             self.db_field = name
-            self._kwargs["db_field"] = name  # type: ignore[attr-defined]
+            self._kwargs["db_field"] = name
 
     @property
     def orm_path(self) -> str:
@@ -450,10 +450,7 @@ class OrderField(MultipleChoiceField):
         choices = []
         for key in self.order_paths:
             base_key = key[1:] if key.startswith("-") and key[1:] in originals else key
-            if labels is None:
-                label = originals[base_key]
-            else:
-                label = label_map.get(key, base_key)
+            label = originals[base_key] if labels is None else label_map.get(key, base_key)
             choices.append((key, label))
         kwargs["choices"] = self.process_choices(choices, direction)
         kwargs.setdefault("allow_negate", False)
@@ -487,9 +484,7 @@ class OrderField(MultipleChoiceField):
         up, down = ("Ascending", "Descending")
         if override_order_direction == "desc":
             up, down = down, up
-        return [
-            (key, f"{label} ({down if key.startswith('-') else up})") for key, label in choices
-        ]
+        return [(key, f"{label} ({down if key.startswith('-') else up})") for key, label in choices]
 
     def paths_for(self, value: Iterable[str]) -> list[str]:
         paths = [self.order_paths[key] for key in value]
@@ -573,7 +568,7 @@ LOOKUP_DEFAULT_FIELD: dict[str, type[Field]] = {
     "contained_by": ListField,
 }
 
-_CLONE_RESET = {
+_CLONE_RESET: dict[str, Any] = {
     "filter_by": _DROP,
     "db_field": _DROP,
     "method": _DROP,
@@ -620,9 +615,7 @@ def build_variant(base: Field, orm_lookup: str, expr: str, help_text: str | None
     return base.clone(**{**_CLONE_RESET, **common})
 
 
-def lookup_variants(
-    name: str, base: Field, meta_separator: str
-) -> list[tuple[str, Field]]:
+def lookup_variants(name: str, base: Field, meta_separator: str) -> list[tuple[str, Field]]:
     """``(param, field)`` for each lookup variant of the base field ``name`` (§4.4, §4.5)."""
     if not base.lookups or base.method is not None or callable(base.filter_by):
         return []
@@ -746,4 +739,3 @@ def _generated_by_all(model_field: Any) -> bool:
     if model_field.is_relation and model_field.related_model is None:
         return False
     return not type(model_field).__name__.endswith("RangeField")
-

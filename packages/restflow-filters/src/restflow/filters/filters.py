@@ -50,7 +50,7 @@ _BUILTIN_APPLY = (ff.Field.apply_filter, ff.OrderField.apply_filter)
 def _annotations(attrs: dict[str, Any]) -> dict[str, Any]:
     raw = attrs.get("__annotations__")
     if raw is None and "__annotate__" in attrs:  # Python 3.14 lazy annotations
-        import annotationlib  # type: ignore[import-not-found]
+        import annotationlib
 
         raw = annotationlib.call_annotate_function(
             attrs["__annotate__"], annotationlib.Format.FORWARDREF
@@ -62,7 +62,7 @@ def _annotations(attrs: dict[str, Any]) -> dict[str, Any]:
     resolved = {}
     for name, annotation in raw.items():
         if isinstance(annotation, str):
-            annotation = eval(annotation, {**vars(typing), **globalns}, dict(attrs))  # noqa: S307
+            annotation = eval(annotation, {**vars(typing), **globalns}, dict(attrs))
         if typing.get_origin(annotation) is ClassVar or annotation is ClassVar:
             continue
         resolved[name] = annotation
@@ -78,7 +78,9 @@ def _expand(name: str, field: ff.Field, separator: str) -> list[tuple[str, ff.Fi
     if field.allow_negate:
         entries.append((f"{name}!", ff.negation_of(field)))
     entries.extend(
-        (f"{param}!", ff.negation_of(variant)) for param, variant in variants if variant.allow_negate
+        (f"{param}!", ff.negation_of(variant))
+        for param, variant in variants
+        if variant.allow_negate
     )
     return entries
 
@@ -119,7 +121,7 @@ class _Compiler:
                 )
             value = attrs.get(key)
             if type(value) is ff.Field:
-                field = ff.build_filter_field(annotation, key, **value._kwargs)  # type: ignore[attr-defined]
+                field = ff.build_filter_field(annotation, key, **value._kwargs)
             else:
                 kwargs = {"allow_negate": meta.allow_negate, **meta.extra_kwargs.get(key, {})}
                 field = ff.build_filter_field(annotation, key, **kwargs)
@@ -272,7 +274,7 @@ class _Compiler:
 class FilterMetaClass(SerializerMetaclass):
     """Compiles a FilterSet class once: options, fields, variants and checks (§11)."""
 
-    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]):  # noqa: N804
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]):
         meta = attrs.pop("Meta", None)
         attrs["_meta"] = FilterOptions(meta, bases)
         compiler = _Compiler(name, bases, attrs)
@@ -280,7 +282,7 @@ class FilterMetaClass(SerializerMetaclass):
         attrs["_declared_fields"] = declared
         attrs["_filter_roots"] = compiler.roots
         cls = type.__new__(mcs, name, bases, attrs)
-        cls._prepare_plan()  # type: ignore[attr-defined]
+        cls._prepare_plan()
         return cls
 
 
@@ -334,7 +336,7 @@ class FilterSet(serializers.Serializer, metaclass=FilterMetaClass):
             for param, field in cls._declared_fields.items()
             if (lookup := validation.postgres_lookup(field)) is not None
         }
-        cls._checked_models: set[Any] = set()
+        cls._checked_models = set()
         cls._app_checked = False
         for param, field in cls._declared_fields.items():
             method = field.method
@@ -366,7 +368,7 @@ class FilterSet(serializers.Serializer, metaclass=FilterMetaClass):
 
     # Serializer API --------------------------------------------------------------------
 
-    @property  # type: ignore[override]
+    @property
     def fields(self) -> Mapping[str, ff.Field]:  # shared per class: no per-request copies
         return self._fields_view
 
@@ -387,7 +389,7 @@ class FilterSet(serializers.Serializer, metaclass=FilterMetaClass):
     def _present_params(self, data: Mapping[str, Any]) -> list[str]:
         positions = self._positions
         present = set(self._always)
-        for key in data.keys():
+        for key in data:
             if not isinstance(key, str):
                 continue
             if key in positions:
@@ -504,7 +506,7 @@ def _split_result(param: str, queryset: Any, result: Any) -> tuple[Any, Q | None
 # Factory --------------------------------------------------------------------------------
 
 
-def InlineFilterSet(  # noqa: N802 - a class factory, named like the class it returns
+def InlineFilterSet(
     name: str | None = None,
     fields: Mapping[str, Any] | list[str] | tuple[str, ...] | str | None = None,
     extra_kwargs: dict[str, dict[str, Any]] | None = None,

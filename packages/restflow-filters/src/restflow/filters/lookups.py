@@ -107,7 +107,9 @@ COMPONENT_BOUNDS: dict[str, tuple[int, int]] = {
 }
 
 LookupOptions = dict[str, Any]
-LookupsType = Union[None, str, list[str], tuple[str, ...], dict[str, Union[str, LookupOptions]]]
+LookupsType = Union[  # noqa: UP007 - runtime alias on 3.10
+    None, str, list[str], tuple[str, ...], dict[str, str | LookupOptions]
+]
 
 _ENTRY_ERROR = "`lookups` must be a list of strings or dict with string keys"
 

@@ -52,7 +52,10 @@ def _is_array(model_field: Any) -> bool:
 
 
 def _is_range(model_field: Any) -> bool:
-    return any(k.__name__ == "RangeField" or k.__name__.endswith("RangeField") for k in type(model_field).__mro__)
+    return any(
+        k.__name__ == "RangeField" or k.__name__.endswith("RangeField")
+        for k in type(model_field).__mro__
+    )
 
 
 def is_forward_single(model_field: Any) -> bool:

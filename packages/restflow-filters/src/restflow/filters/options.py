@@ -52,14 +52,25 @@ class FilterOptions:
     enable_ordering: bool
 
     def __init__(self, meta: Any = None, bases: tuple[type, ...] = ()) -> None:
-        sources = [meta, *(base._meta for base in bases if isinstance(getattr(base, "_meta", None), FilterOptions))]
+        sources = [
+            meta,
+            *(
+                base._meta  # type: ignore[attr-defined]
+                for base in bases
+                if isinstance(getattr(base, "_meta", None), FilterOptions)
+            ),
+        ]
         for name, default in OPTION_DEFAULTS.items():
             value = getattr_multi_source(sources, name, default)
             if isinstance(default, list) and value is None:
                 value = []
             setattr(self, name, value)
         self.extra_kwargs = dict(self.extra_kwargs or {})
-        operator = (self.operator or "AND").upper() if isinstance(self.operator, str) or not self.operator else self.operator
+        operator = (
+            (self.operator or "AND").upper()
+            if isinstance(self.operator, str) or not self.operator
+            else self.operator
+        )
         if operator not in OPERATORS:
             raise ValueError("Operator must be one of AND, OR, XOR")
         self.operator = operator

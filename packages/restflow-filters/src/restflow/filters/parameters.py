@@ -298,7 +298,7 @@ def resolve_filterset_class(view: Any) -> Any:
     if callable(getter):
         try:
             found = getter()
-        except Exception:  # noqa: BLE001 - schema generation must not break on a view bug
+        except Exception:
             found = None
         if found is not None:
             return found
@@ -320,4 +320,3 @@ def resolve_filterset_schema_methods(view: Any) -> set[str] | None:
 def filterset_schema_applies(view: Any, method: str) -> bool:
     methods = resolve_filterset_schema_methods(view)
     return methods is None or method.upper() in methods
-
