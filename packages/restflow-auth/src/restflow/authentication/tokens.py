@@ -264,6 +264,61 @@ def get_verifying_key() -> Any:
     return memoised("verifying_key", build)
 
 
+# -- codec -----------------------------------------------------------------------------------
+
+
+class _ValidatedKey(jwt.algorithms.Algorithm):
+    """The configured algorithm, skipping PyJWT's per-call key parsing for the one key that
+    was loaded and checked when the settings were read (about a quarter of a decode)."""
+
+    def __init__(self, inner: Any, *keys: Any) -> None:
+        self.inner, self.keys = inner, keys
+
+    def prepare_key(self, key: Any) -> Any:
+        return key if any(key is k for k in self.keys) else self.inner.prepare_key(key)
+
+    def sign(self, msg: bytes, key: Any) -> bytes:
+        return self.inner.sign(msg, key)
+
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
+        return self.inner.verify(msg, key, sig)
+
+    def check_key_length(self, key: Any) -> str | None:
+        return self.inner.check_key_length(key)
+
+    @staticmethod
+    def to_jwk(key_obj: Any, as_dict: bool = False) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def from_jwk(jwk: Any) -> Any:
+        raise NotImplementedError
+
+
+def _codec() -> jwt.PyJWT:
+    """A PyJWT instance that knows only the configured algorithm: the token header can
+    never select another one, and the checked keys are not re-parsed on every call."""
+
+    def build() -> jwt.PyJWT:
+        algorithm = get_jwt_settings().ALGORITHM
+        validate_algorithm(algorithm)
+        keys = []
+        for load in (_signing_key, get_verifying_key):
+            try:
+                keys.append(load())
+            except TokenError:  # e.g. a verify-only service has no signing key
+                pass
+        jws = jwt.PyJWS(algorithms=[])
+        jws.register_algorithm(
+            algorithm, _ValidatedKey(jwt.get_algorithm_by_name(algorithm), *keys)
+        )
+        codec = jwt.PyJWT()
+        codec._jws = jws  # PyJWT's own module wires its global object the same way
+        return codec
+
+    return memoised("codec", build)
+
+
 # -- encoding --------------------------------------------------------------------------------
 
 
@@ -272,7 +327,7 @@ def encode_token(payload: dict[str, Any]) -> str:
     key = _signing_key()
     algorithm = get_jwt_settings().ALGORITHM
     try:
-        return jwt.encode(payload, key, algorithm=algorithm)
+        return _codec().encode(payload, key, algorithm=algorithm)
     except (TypeError, ValueError) as exc:
         raise TokenError(f"Token could not be encoded: {exc}") from exc
     except Exception as exc:
@@ -305,7 +360,7 @@ def decode_token(raw: str) -> dict[str, Any]:
         raise TokenError("Token is invalid.")
     kwargs, options = _decode_options()
     try:
-        payload = jwt.decode(raw, key, options=options, **kwargs)  # type: ignore[arg-type]
+        payload = _codec().decode(raw, key, options=options, **kwargs)  # type: ignore[arg-type]
     except jwt.ExpiredSignatureError as exc:
         raise TokenError("Token has expired.") from exc
     except jwt.InvalidKeyError as exc:
