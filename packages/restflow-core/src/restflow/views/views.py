@@ -459,7 +459,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
         if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
             auth_header = self.get_authenticate_header(self.request)
             if auth_header:
-                exc.auth_header = auth_header  # type: ignore[attr-defined]
+                exc.auth_header = auth_header
             else:
                 exc.status_code = 403
         handler = self.get_exception_handler()
@@ -474,7 +474,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
     ) -> Any:
         return self.finalize_response(request, response, *args, **kwargs)
 
-    async def options(self, request: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def options(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         if self.metadata_class is None:
             return self.http_method_not_allowed(request, *args, **kwargs)
         # SimpleMetadata runs sync permission checks, get_object() and get_serializer().
