@@ -1,7 +1,9 @@
 """Type-driven DRF serializers with an async API (see docs/serializers.md)."""
 
+from typing import TYPE_CHECKING, Any
+
 from restflow.helpers import Email, IPAddress, NotRequired
-from restflow.serializers.fields import DecimalField, Field, SerializerFieldMap, get_field_from_type
+from restflow.serializers.fields import DecimalField, SerializerFieldMap, get_field_from_type
 from restflow.serializers.serializers import (
     HyperlinkedModelSerializer,
     InlineSerializer,
@@ -10,6 +12,12 @@ from restflow.serializers.serializers import (
     Serializer,
 )
 from restflow.serializers.validated_data import ValidatedData
+
+if TYPE_CHECKING:
+    # To a type checker ``Field(...)`` is Any, so ``age: int = Field(min_value=0)`` checks.
+    Field: Any
+else:
+    from restflow.serializers.fields import Field
 
 __all__ = [
     "DecimalField",

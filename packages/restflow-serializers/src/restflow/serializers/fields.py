@@ -6,7 +6,7 @@ import datetime
 import decimal
 import inspect
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rest_framework import fields as drf_fields
 from rest_framework.serializers import BaseSerializer
@@ -91,10 +91,6 @@ class Field:
 
     Not a DRF field: the metaclass pairs it with the annotation and builds the real one.
     """
-
-    if TYPE_CHECKING:
-        # ``x: int = Field(...)`` must type-check: to a checker, Field(...) is Any.
-        def __new__(cls, **kwargs: Any) -> Any: ...
 
     def __init__(self, **kwargs: Any) -> None:
         self.field_kwargs: dict[str, Any] = dict(kwargs)
