@@ -378,3 +378,18 @@ def test_status_and_headers_forwarded():
     response = NDJSONResponse([], status=201, headers={"X-Total-Count": "3"})
     assert response.status_code == 201
     assert response["X-Total-Count"] == "3"
+
+
+def test_responses_import_is_safe():
+    """§1.2: importing restflow.responses leaves rest_framework.views and restflow.views out."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django; from django.conf import settings; "
+        "settings.configure(INSTALLED_APPS=[]); django.setup(); "
+        "import sys, restflow.responses; "
+        "assert 'rest_framework.views' not in sys.modules; "
+        "assert 'restflow.views' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
