@@ -1,0 +1,339 @@
+"""Race-free invalidation, stampede protection, stale-while-revalidate (§7.1, issue 7)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from restflow.caching import (
+    ArgsKeyField,
+    CacheStatus,
+    InvalidationRule,
+    KeyConstructor,
+    cache_result,
+)
+from restflow.caching.registry import CacheRegister, CacheRegistry
+from tests.caching.app.models import SampleModel
+from tests.caching.backends import use_cache
+
+ROUNDS = 1000
+BACKENDS = ["locmem", pytest.param("redis", marks=pytest.mark.redis)]
+
+
+class RowKey(KeyConstructor):
+    row = ArgsKeyField("row_id", partition=True)
+
+
+class Row:
+    """An in-memory "table row": its writer commits, then fires the signal pipeline."""
+
+    def __init__(self, pk):
+        self.pk = pk
+        self.value = 0
+        self.lock = threading.Lock()
+
+    def commit(self, value):
+        with self.lock:
+            self.value = value
+        CacheRegister.invalidate_for_instance(self, False, CacheRegistry.SignalTypes.POST_SAVE)
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+@pytest.mark.parametrize("rewarm", [False, True])
+@pytest.mark.django_db(transaction=True)
+def test_read_invalidate_interleaving_threads(kind, rewarm):
+    """C-BE-013 — the computation reads, the writer commits, then the computation stores."""
+    with use_cache(kind):
+        obj = SampleModel.objects.create(value=0)
+        writer_turn = {}
+
+        @cache_result(
+            RowKey,
+            invalidates_on=[
+                InvalidationRule(SampleModel, rewarm=rewarm, field_mapping={"row_id": "pk"})
+            ],
+        )
+        def read(row_id):
+            value = SampleModel.objects.get(pk=row_id).value
+            hook = writer_turn.pop("hook", None)
+            if hook:
+                hook()  # the writer commits between our read and our store
+            return value
+
+        stale = 0
+        for i in range(1, ROUNDS + 1):
+
+            def write(i=i):
+                obj.value = i
+                obj.save()
+
+            writer_turn["hook"] = write
+            read.delete_cache(obj.pk)  # make the next call a miss
+            read(obj.pk)  # computes with i-1, stores after the commit of i
+            assert "hook" not in writer_turn
+            if read(obj.pk) != i:
+                stale += 1
+        assert stale == 0
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+@pytest.mark.django_db(transaction=True)
+async def test_read_invalidate_interleaving_tasks(kind):
+    """C-BE-013 — same interleaving with an async wrapper and asyncio tasks."""
+    with use_cache(kind):
+        row = Row(1)
+
+        @cache_result(
+            RowKey, invalidates_on=[InvalidationRule(Row, field_mapping={"row_id": "pk"})]
+        )
+        async def read(row_id):
+            value = row.value
+            await asyncio.sleep(0)
+            await asyncio.sleep(0)
+            return value
+
+        stale = 0
+        for i in range(1, ROUNDS + 1):
+            await read.adelete_cache(1)  # make the reader's call a miss
+            reader = asyncio.create_task(read(1))
+            await asyncio.sleep(0)  # the reader has read the row and is computing
+            await sync_to_async(row.commit)(i)
+            await reader
+            if await read(1) != i:
+                stale += 1
+        assert stale == 0
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_threads_never_serve_stale(kind):
+    """C-BE-013 — 1,000 invalidations against concurrent reader threads: 0 stale reads."""
+    with use_cache(kind):
+        row = Row(1)
+
+        @cache_result(
+            RowKey, invalidates_on=[InvalidationRule(Row, field_mapping={"row_id": "pk"})]
+        )
+        def read(row_id):
+            value = row.value
+            time.sleep(random.random() / 5000)
+            return value
+
+        committed = [0]
+        stop = threading.Event()
+        stale = []
+
+        def reader():
+            while not stop.is_set():
+                floor = committed[0]
+                value = read(1)
+                if value < floor:
+                    stale.append((value, floor))
+
+        threads = [threading.Thread(target=reader) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for i in range(1, ROUNDS + 1):
+            row.commit(i)
+            committed[0] = i
+            if i % 50 == 0:
+                time.sleep(0.001)
+        stop.set()
+        for thread in threads:
+            thread.join()
+        assert stale == []
+        assert read(1) == ROUNDS
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+@pytest.mark.django_db(transaction=True)
+async def test_concurrent_tasks_never_serve_stale(kind):
+    """C-BE-013 — concurrent asyncio readers and 1,000 invalidations: 0 stale reads."""
+    with use_cache(kind):
+        row = Row(1)
+
+        @cache_result(
+            RowKey, invalidates_on=[InvalidationRule(Row, field_mapping={"row_id": "pk"})]
+        )
+        async def read(row_id):
+            value = row.value
+            await asyncio.sleep(0)
+            return value
+
+        committed = [0]
+        stale = []
+        done = asyncio.Event()
+
+        async def reader():
+            while not done.is_set():
+                floor = committed[0]
+                if (value := await read(1)) < floor:
+                    stale.append((value, floor))
+                await asyncio.sleep(0)
+
+        readers = [asyncio.create_task(reader()) for _ in range(4)]
+        for i in range(1, ROUNDS + 1):
+            await sync_to_async(row.commit)(i)
+            committed[0] = i
+            await asyncio.sleep(0)
+        done.set()
+        await asyncio.gather(*readers)
+        assert stale == []
+        assert await read(1) == ROUNDS
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_computation_started_before_a_wipe_is_never_served(kind):
+    """C-BE-014"""
+    with use_cache(kind):
+        source = {"value": 0}
+        turn = {}
+
+        class K(KeyConstructor):
+            x = ArgsKeyField("x")
+
+        @cache_result(K)
+        def read(x):
+            value = source["value"]
+            hook = turn.pop("hook", None)
+            if hook:
+                hook()
+            return value
+
+        for i, wipe in enumerate([lambda: read.invalidate_all(), lambda: K.wipe()] * 50, start=1):
+
+            def change(i=i, wipe=wipe):
+                source["value"] = i
+                wipe()
+
+            turn["hook"] = change
+            read.delete_cache(1)
+            read(1)
+            assert "hook" not in turn
+            assert read(1) == i
+
+
+# -- stampede protection ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_single_flight_threads(kind):
+    """Concurrent misses of one key compute once per process (threads)."""
+    with use_cache(kind):
+        calls = []
+        gate = threading.Event()
+
+        @cache_result()
+        def slow(x):
+            calls.append(x)
+            gate.wait(2)
+            return x * 10
+
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(slow(3))) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.2)
+        gate.set()
+        for thread in threads:
+            thread.join()
+        assert results == [30] * 8
+        assert calls == [3]
+
+
+async def test_single_flight_tasks():
+    """Concurrent misses of one key compute once per event loop (tasks)."""
+    calls = []
+
+    @cache_result()
+    async def slow(x):
+        calls.append(x)
+        await asyncio.sleep(0.05)
+        return x * 10
+
+    assert await asyncio.gather(*(slow(4) for _ in range(10))) == [40] * 10
+    assert calls == [4]
+
+
+@pytest.mark.redis
+def test_cross_process_lock_on_redis():
+    """On Redis a short lock makes other processes wait for the first computation."""
+    with use_cache("redis"):
+        from restflow.caching import storage
+
+        calls = []
+
+        @cache_result()
+        def compute(x):
+            calls.append(x)
+            return x
+
+        key = compute.get_cache_key(5)
+        assert storage.acquire_lock(key, 1)  # "another process" holds the lock
+        holder_result = {}
+
+        def other_process_finishes():
+            time.sleep(0.1)
+            compute.refresh(5)  # stores the value, as the lock holder would
+            storage.release_lock(key, 1)
+            holder_result["done"] = True
+
+        thread = threading.Thread(target=other_process_finishes)
+        thread.start()
+        assert compute(5) == 5
+        thread.join()
+        assert calls == [5]  # only the holder computed
+
+
+def test_stale_while_revalidate():
+    """STALE is served while one refresh runs; the refreshed entry records REFRESH."""
+    values = iter(range(1, 100))
+
+    @cache_result(ttl=1, stale_ttl=30)
+    def value(x):
+        return next(values)
+
+    assert value(1) == 1
+    key = value.get_cache_key(1)
+    from django.core.cache import caches
+
+    stored = caches["default"].get(key)
+    stored["metadata"]["fresh_until"] = time.time() - 1
+    caches["default"].set(key, stored, 30)
+    served, meta = value.get_with_metadata(1)
+    assert served == 1 and meta["cache_status"] == CacheStatus.STALE
+    deadline = time.time() + 5
+    while value.get_cache_only(1) == 1 and time.time() < deadline:
+        time.sleep(0.01)
+    assert value.get_cache_only(1) == 2
+    assert value.get_cached_metadata(1)["cache_status"] == "HIT"
+    assert caches["default"].get(key)["metadata"]["cache_status"] == CacheStatus.REFRESH
+
+
+async def test_stale_while_revalidate_async():
+    """Async twin: the stale value is served and one task refreshes it."""
+    values = iter(range(1, 100))
+
+    @cache_result(ttl=1, stale_ttl=30)
+    async def value(x):
+        return next(values)
+
+    assert await value(1) == 1
+    from django.core.cache import caches
+
+    key = value.get_cache_key(1)
+    stored = caches["default"].get(key)
+    stored["metadata"]["fresh_until"] = time.time() - 1
+    caches["default"].set(key, stored, 30)
+    served, meta = await value.aget_with_metadata(1)
+    assert served == 1 and meta["cache_status"] == "STALE"
+    for _ in range(100):
+        if await value.aget_cache_only(1) == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert await value.aget_cache_only(1) == 2
