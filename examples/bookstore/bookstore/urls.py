@@ -1,11 +1,12 @@
 """Routes of the example. Each feature area lives in its own ``store/api_<area>.py``."""
 
 from django.urls import include, path
-from store import api_auth, api_basic, api_views
+from store import api_auth, api_basic, api_serializers, api_views
 
 urlpatterns = [
     path("", api_basic.index),
     path("api/", include(api_basic.urlpatterns)),
     path("api/views/", include(api_views.urlpatterns)),
     path("api/auth/", include(api_auth.urlpatterns)),
+    path("api/serializers/", include(api_serializers.urlpatterns)),
 ]
