@@ -570,3 +570,14 @@ def test_import_before_setup_and_without_app():
         "django.setup(); from restflow.authentication import JWTAuthentication, AccessToken"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_codec_knows_only_the_configured_algorithm():
+    """A-JTOK-017: the PyJWT instance in use cannot be steered to another algorithm"""
+    from restflow.authentication.tokens import _codec
+
+    assert set(_codec()._jws._algorithms) == {"HS256"}
+    with jwt_settings(ALGORITHM="HS512"):
+        assert set(_codec()._jws._algorithms) == {"HS512"}
+        token = AccessToken.for_user(USER)
+        assert AccessToken.verify(str(token)) == token

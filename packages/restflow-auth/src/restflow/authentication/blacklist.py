@@ -8,6 +8,7 @@ before which every token of one user is revoked ("log out everywhere").
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import math
 import time
@@ -59,7 +60,8 @@ def family_mark(family: str) -> str:
 def user_mark(user_id: Any) -> str:
     """Blacklist id of a user's "revoked before" second (a digest: ids may be long e-mails)."""
     value = str(user_id_claim_value(user_id))
-    return "user:" + hashlib.sha256(value.encode()).hexdigest()[:40]
+    digest = hashlib.sha256(value.encode()).digest()[:16]
+    return "user:" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def _overrides(backend: Any, name: str) -> bool:
