@@ -652,3 +652,75 @@ def test_async_orm_floor():
 
     requirements = [r for r in requires("restflow-core") or [] if r.lower().startswith("django")]
     assert any(">=4.2" in r for r in requirements), requirements
+
+
+def _count_rows(value):
+    # A sync validator that uses the ORM: it must never run on the event loop.
+    if SampleModel.objects.filter(integer_field=value).exists():
+        raise drf_serializers.ValidationError("taken")
+
+
+class SampleByNumber(drf_fields.IntegerField):
+    """A project field class whose parsing queries the database."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        return SampleModel.objects.filter(integer_field=value).first()
+
+
+class PlainInner(drf_serializers.Serializer):
+    n = drf_fields.IntegerField()
+
+    def validate_n(self, value):
+        return value + SampleModel.objects.count()
+
+
+def _sample_count():
+    return SampleModel.objects.count()
+
+
+@pytest.mark.parametrize("with_async_hook", [False, True])
+async def test_user_code_in_fields_runs_off_the_loop(with_async_hook):
+    """W-04: sync validators, project field classes, callable defaults and plain DRF nested
+    serializers are user code: the async path runs them in a worker thread."""
+    await SampleModel.objects.acreate(integer_field=3)
+
+    class S(Serializer):
+        a: int = Field(validators=[_count_rows])
+        sample = SampleByNumber()
+        plain = PlainInner()
+        count: int = Field(default=_sample_count)
+
+    class WithHook(S):
+        async def validate_a(self, value):
+            return value
+
+    serializer_class = WithHook if with_async_hook else S
+    s = serializer_class(data={"a": 4, "sample": 3, "plain": {"n": 1}})
+    assert await s.ais_valid(), s.errors
+    assert s.validated_data.sample.integer_field == 3
+    assert s.validated_data.plain == {"n": 2}
+    assert s.validated_data.count == 1
+    s = serializer_class(data={"a": 3, "sample": 3, "plain": {"n": 1}})
+    assert not await s.ais_valid()
+    assert s.errors == {"a": ["taken"]}
+
+
+async def test_model_validators_and_meta_validators_off_the_loop():
+    """W-04: serializer-level sync validators using the ORM run in a worker thread."""
+
+    def no_duplicates(attrs):
+        if SampleModel.objects.filter(integer_field=attrs["integer_field"]).exists():
+            raise drf_serializers.ValidationError("duplicate")
+
+    class S(ModelSerializer):
+        class Meta:
+            model = SampleModel
+            fields = ["integer_field"]
+            validators = [no_duplicates]
+
+    await SampleModel.objects.acreate(integer_field=8)
+    s = S(data={"integer_field": 8})
+    assert not await s.ais_valid()
+    assert s.errors == {"non_field_errors": ["duplicate"]}
+    assert await S(data={"integer_field": 9}).ais_valid()

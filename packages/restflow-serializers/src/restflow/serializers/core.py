@@ -17,7 +17,6 @@ event loop:
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -37,13 +36,14 @@ from restflow.helpers import maybe_await, require_sync
 from restflow.serializers.validated_data import ValidatedData, transform_validated_data
 from restflow.serializers.validation import (
     PROTOTYPE_ATTR,
-    AwaitableValidator,
     await_collected,
     call_validators,
     collect_awaitables,
-    has_awaitable_validators,
+    has_async_validators,
     is_async_callable,
-    is_db_bound,
+    is_async_validator,
+    is_user_validator,
+    needs_thread,
 )
 
 __all__ = ["ListSerializer", "ModelSerializerMixin", "SerializerMixin", "ValidationCoreMixin"]
@@ -64,12 +64,10 @@ def _hop(func: Any) -> Any:
     return sync_to_async(func, thread_sensitive=True)
 
 
-def _is_user_validator(validator: Any) -> bool:
-    if isinstance(validator, AwaitableValidator) or is_async_callable(validator):
+def _validator_needs_thread(validator: Any) -> bool:
+    if getattr(validator, "queryset", None) is not None:
         return True
-    module = getattr(type(validator), "__module__", "") or ""
-    routine = inspect.isroutine(validator) or hasattr(validator, "func")
-    return routine or not module.startswith(("django.", "rest_framework."))
+    return is_user_validator(validator) and not is_async_validator(validator)
 
 
 def _overrides(cls: type, name: str, defaults: tuple[Any, ...]) -> bool:
@@ -247,7 +245,7 @@ class ValidationCoreMixin:
             return
         to_validate = self._validator_input(value)
         with collect_awaitables() as pending:
-            if any(getattr(v, "queryset", None) is not None for v in validators):
+            if any(_validator_needs_thread(v) for v in validators):
                 errors = await _hop(call_validators)(validators, to_validate, self)
             else:
                 errors = call_validators(validators, to_validate, self)
@@ -284,7 +282,7 @@ class ValidationCoreMixin:
             or _overrides(cls, "arun_validation", (ValidationCoreMixin.arun_validation,))
             or _overrides(cls, "avalidate", (ValidationCoreMixin.avalidate,))
             or is_async_callable(self.validate)
-            or any(_is_user_validator(v) for v in self.validators)
+            or any(is_async_validator(v) for v in self.validators)
         ):
             return ASYNC
         if (
@@ -292,7 +290,7 @@ class ValidationCoreMixin:
             or _overrides(cls, "run_validation", (ValidationCoreMixin.run_validation,))
             or _overrides(cls, "run_validators", (ValidationCoreMixin.run_validators,))
             or _overrides(cls, "to_internal_value", self._own_sync_core())
-            or any(getattr(v, "queryset", None) is not None for v in self.validators)
+            or any(_validator_needs_thread(v) for v in self.validators)
         ):
             return THREAD
         return INLINE
@@ -482,10 +480,10 @@ class SerializerMixin(ValidationCoreMixin):
                 if nested == ASYNC:
                     return ASYNC
                 thread = thread or nested == THREAD
-            elif has_awaitable_validators(field):
+            elif has_async_validators(field):
                 return ASYNC
             else:
-                thread = thread or is_db_bound(field)
+                thread = thread or needs_thread(field)
         return THREAD if thread else INLINE
 
     # -- representation ------------------------------------------------------------
@@ -596,7 +594,7 @@ async def _arun_field_validation(field: Any, primitive_value: Any) -> Any:
         return await field.arun_validation(primitive_value)
     with collect_awaitables() as pending:
         try:
-            if is_db_bound(field):
+            if needs_thread(field):
                 value = await _hop(field.run_validation)(primitive_value)
             else:
                 value = field.run_validation(primitive_value)
@@ -679,10 +677,10 @@ class ListSerializer(ValidationCoreMixin, drf_serializers.ListSerializer):
         child = self.child
         if isinstance(child, ValidationCoreMixin):
             child_mode = child._validation_mode()
-        elif has_awaitable_validators(child):
+        elif has_async_validators(child):
             child_mode = ASYNC
         else:
-            child_mode = THREAD if is_db_bound(child) else INLINE
+            child_mode = THREAD if needs_thread(child) else INLINE
         if child_mode == ASYNC:
             return ASYNC
         if _overrides(type(self), "run_child_validation", (ListSerializer.run_child_validation,)):

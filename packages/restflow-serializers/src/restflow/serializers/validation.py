@@ -32,15 +32,20 @@ __all__ = [
     "call_validators",
     "collect_awaitables",
     "guard_field_validators",
-    "has_awaitable_validators",
+    "has_async_validators",
     "is_async_callable",
+    "is_async_validator",
     "is_db_bound",
+    "is_user_validator",
+    "needs_thread",
+    "runs_user_code",
 ]
 
 _collector: contextvars.ContextVar[list[Awaitable[Any]] | None] = contextvars.ContextVar(
     "restflow_serializers_awaitables", default=None
 )
 _LIBRARY_PREFIXES = ("django.", "rest_framework.")
+_FIELD_LIBRARY_PREFIXES = ("rest_framework.", "restflow.serializers.")
 # Attribute of a per-instance field copy pointing at the class-level field it came from.
 PROTOTYPE_ATTR = "_restflow_prototype"
 
@@ -89,13 +94,20 @@ class AwaitableValidator:
         return repr(self.validator)
 
 
-def _needs_guard(validator: Any) -> bool:
+def is_user_validator(validator: Any) -> bool:
+    """Anything but an instance of a Django or DRF validator class (functions included)."""
     if isinstance(validator, AwaitableValidator):
-        return False
-    module = getattr(type(validator), "__module__", "") or ""
+        return True
     if inspect.isroutine(validator) or hasattr(validator, "func"):
         return True
+    module = getattr(type(validator), "__module__", "") or ""
     return not module.startswith(_LIBRARY_PREFIXES)
+
+
+def is_async_validator(validator: Any) -> bool:
+    if isinstance(validator, AwaitableValidator):
+        validator = validator.validator
+    return is_async_callable(validator)
 
 
 def guard_field_validators(field: drf_fields.Field) -> None:
@@ -115,11 +127,19 @@ def guard_field_validators(field: drf_fields.Field) -> None:
     user = getattr(field, "_kwargs", {}).get("validators")
     if not user:
         return
-    wrapped = {id(v): AwaitableValidator(v) for v in user if _needs_guard(v)}
+    wrapped = {
+        id(v): AwaitableValidator(v)
+        for v in user
+        if is_user_validator(v) and not isinstance(v, AwaitableValidator)
+    }
     if not wrapped:
         return
     field._kwargs = {**field._kwargs, "validators": [wrapped.get(id(v), v) for v in user]}
     field.validators = [wrapped.get(id(v), v) for v in field.validators]
+
+
+def _is_restflow_serializer(field: Any) -> bool:
+    return hasattr(field, "_validation_mode")
 
 
 def _children(field: Any) -> Iterator[Any]:
@@ -134,7 +154,7 @@ def _children(field: Any) -> Iterator[Any]:
                 yield child
 
 
-def _any_in_tree(field: Any, predicate: Callable[[Any], bool], attr: str) -> bool:
+def _any_in_tree(field: Any, predicate: Callable[[Any], bool | None], attr: str) -> bool:
     # Cached per field object; a per-instance copy asks the class-level field it was
     # cloned from (see ``Serializer.get_fields``), so the walk happens once per class.
     state = field.__dict__
@@ -149,18 +169,22 @@ def _any_in_tree(field: Any, predicate: Callable[[Any], bool], attr: str) -> boo
     return bool(cached)
 
 
-def _search(field: Any, predicate: Callable[[Any], bool], seen: set[int]) -> bool:
+def _search(field: Any, predicate: Callable[[Any], bool | None], seen: set[int]) -> bool:
+    """Depth-first, with a cycle guard; a predicate returning ``None`` prunes the subtree."""
     if id(field) in seen:
         return False
     seen.add(id(field))
-    if predicate(field):
+    found = predicate(field)
+    if found is None:
+        return False
+    if found:
         return True
     return any(_search(child, predicate, seen) for child in _children(field))
 
 
 def _validators_of(field: Any) -> list[Any]:
-    if isinstance(field, BaseSerializer):
-        return list(field.validators) if not isinstance(field, ListSerializer) else []
+    if isinstance(field, ListSerializer):
+        return []
     return list(field.validators)
 
 
@@ -175,13 +199,39 @@ def is_db_bound(field: drf_fields.Field) -> bool:
     return _any_in_tree(field, _db_bound_here, "_restflow_db_bound")
 
 
-def has_awaitable_validators(field: drf_fields.Field) -> bool:
-    """True when ``field`` (or anything inside it) carries a user validator."""
-    return _any_in_tree(
-        field,
-        lambda f: any(isinstance(v, AwaitableValidator) for v in _validators_of(f)),
-        "_restflow_awaitable_validators",
-    )
+def _async_validators_here(field: Any) -> bool | None:
+    if _is_restflow_serializer(field):
+        return None  # its own async API handles them (or refuses them when nested in a ListField)
+    return any(is_async_validator(v) for v in _validators_of(field))
+
+
+def has_async_validators(field: drf_fields.Field) -> bool:
+    """True when ``field`` (or a child) carries an ``async def`` validator."""
+    return _any_in_tree(field, _async_validators_here, "_restflow_async_validators")
+
+
+def _user_code_here(field: Any) -> bool | None:
+    if _is_restflow_serializer(field):
+        return bool(field._validation_mode() != "inline")
+    if isinstance(field, BaseSerializer):
+        return True  # a plain DRF serializer: its validate_<name>/validate are user code
+    if not type(field).__module__.startswith(_FIELD_LIBRARY_PREFIXES):
+        return True  # a project's own field class
+    default = getattr(field, "default", drf_fields.empty)
+    if callable(default) and not isinstance(default, type):
+        return True  # e.g. CurrentUserDefault reads request.user
+    return any(is_user_validator(v) and not is_async_validator(v) for v in _validators_of(field))
+
+
+def runs_user_code(field: drf_fields.Field) -> bool:
+    """True when validating ``field`` calls code restflow cannot vouch for: custom field
+    classes, callable defaults, sync user validators, plain DRF serializers."""
+    return _any_in_tree(field, _user_code_here, "_restflow_user_code")
+
+
+def needs_thread(field: drf_fields.Field) -> bool:
+    """Whether the async path validates ``field`` in a worker thread."""
+    return is_db_bound(field) or runs_user_code(field)
 
 
 @contextmanager
