@@ -499,3 +499,14 @@ def test_num_proxies_identification(settings):
     assert throttle.get_ident(spoofed) == "203.0.113.9"
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 0}
     assert throttle.get_ident(spoofed) == "10.0.0.1"
+
+
+@pytest.mark.urls(URLS)
+@pytest.mark.parametrize("path", ["/throttle/async/", "/throttle/scoped/async/"])
+async def test_concurrent_view_requests_admit_exactly_the_limit(envelope, path):
+    """S-THR-022, W-12 end to end: 64 concurrent requests to a 2/min view → two 200s."""
+    client = AsyncAPIClient()
+    responses = await asyncio.gather(*(client.get(path) for _ in range(64)))
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200, 200] + [429] * 62
+    assert all(r["Retry-After"] for r in responses if r.status_code == 429)
