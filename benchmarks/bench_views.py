@@ -4,9 +4,11 @@
 * DB-bound: 50 ``Book`` rows read from the database and serialized (SQLite, or
   PostgreSQL with ``--db=postgres``).
 
-Contenders: a plain Django async view (the floor and baseline), restflow's ``AsyncAPIView``
-/ ``AsyncListAPIView``, DRF (sync ``APIView``/``ListAPIView``), adrf and django-ninja. Every
-DRF-family view runs without authentication or permission classes, like the plain view.
+Contenders: a plain Django async view (the floor and baseline: hand-written dicts and
+``JsonResponse``), restflow's ``AsyncAPIView`` / ``AsyncListAPIView`` with the same DRF
+serializer as DRF (``restflow``) and, on the JSON-bound case, with a ``restflow.serializers``
+serializer (``restflow+rf-serializer``), DRF (sync ``APIView``/``ListAPIView``), adrf and
+django-ninja. Every DRF-family view runs without authentication or permission classes.
 Goal: restflow within 1.3× of the floor on the JSON-bound case, ahead of adrf and DRF.
 """
 
@@ -33,6 +35,7 @@ from rest_framework.views import APIView as DRFAPIView
 from benchmarks import urls
 from benchmarks.app.models import Author, Book
 from benchmarks.harness import Scenario
+from restflow.serializers import Field, Serializer
 from restflow.views import AsyncAPIView, AsyncListAPIView
 
 OPEN = {"authentication_classes": [], "permission_classes": [], "throttle_classes": []}
@@ -89,6 +92,16 @@ class RowSerializer(drf.Serializer):
     published = drf.DateField()
 
 
+class RestflowRowSerializer(Serializer):
+    id: int
+    title: str
+    price: decimal.Decimal = Field(max_digits=8, decimal_places=2)
+    pages: int
+    in_stock: bool
+    rating: float
+    published: datetime.date
+
+
 class ADRFRowSerializer(adrf_serializers.Serializer):
     id = drf.IntegerField()
     title = drf.CharField()
@@ -139,6 +152,10 @@ class RestflowRows(AsyncAPIView):
 
     async def get(self, request):
         return await self.aserialized_response(ROWS, many=True)
+
+
+class RestflowRowsTyped(RestflowRows):
+    serializer_class = RestflowRowSerializer
 
 
 class DRFRows(DRFAPIView):
@@ -211,6 +228,7 @@ async def ninja_books(request):
 urls.urlpatterns += [
     path("views/django/rows/", django_rows),
     path("views/restflow/rows/", RestflowRows.as_view()),
+    path("views/restflow-typed/rows/", RestflowRowsTyped.as_view()),
     path("views/drf/rows/", DRFRows.as_view()),
     path("views/adrf/rows/", ADRFRows.as_view()),
     path("views/django/books/", django_books),
@@ -292,9 +310,13 @@ def _seed_books() -> None:
 
 
 def _contenders(kind: str) -> dict[str, Any]:
+    typed = (
+        {"restflow+rf-serializer": _client("/views/restflow-typed/rows/")} if kind == "rows" else {}
+    )
     return {
         "django": _client(f"/views/django/{kind}/"),
         "restflow": _client(f"/views/restflow/{kind}/"),
+        **typed,
         "drf": _client(f"/views/drf/{kind}/"),
         "adrf": _client(f"/views/adrf/{kind}/"),
         "ninja": _client(f"/views/ninja/{kind}"),
@@ -306,8 +328,8 @@ SCENARIOS = [
         name="views: GET 20 serialized objects (JSON-bound, ASGI)",
         baseline="django",
         contenders=_contenders("rows"),
-        number=200,
-        goals={"restflow": 1.3},
+        number=100,
+        goals={"restflow": 1.3, "restflow+rf-serializer": 1.3},
     ),
     Scenario(
         name="views: GET list of 50 rows (DB-bound, ASGI)",
