@@ -373,7 +373,8 @@ def test_app_config():
 
 
 def test_model_meta():
-    """A-MODEL-002: indexed unique jti, no raw token column"""
+    """A-MODEL-002: indexed unique jti, no raw token column. W-19 (kept as the contract's
+    0001 migration: AutoField; documented in docs/auth.md)"""
     meta = BlacklistedToken._meta
     assert meta.db_table == "restflow_authentication_blacklistedtoken"
     jti = meta.get_field("jti")

@@ -278,7 +278,7 @@ def _root():
 
 @pytest.mark.django_db
 def test_django_42_shims(user, monkeypatch):
-    """A-BUILTIN-015: the seams are restflow.helpers.aauthenticate; the 4.2 branch works"""
+    """A-BUILTIN-015 W-24: the seams are restflow.helpers.aauthenticate; the 4.2 branch works"""
     import django
 
     from restflow.authentication import views

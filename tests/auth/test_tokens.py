@@ -581,3 +581,49 @@ def test_codec_knows_only_the_configured_algorithm():
         assert set(_codec()._jws._algorithms) == {"HS512"}
         token = AccessToken.for_user(USER)
         assert AccessToken.verify(str(token)) == token
+
+
+def test_pyjwt_range_is_pinned_and_tested():
+    """W-06: the client-visible messages come from PyJWT, so its range is pinned (>=2.13,<3)
+    and the §1.4 messages are asserted verbatim by the tests of this module"""
+    import pathlib
+
+    import tomllib
+
+    pyproject = (
+        pathlib.Path(__file__).resolve().parents[2] / "packages/restflow-auth/pyproject.toml"
+    )
+    dependencies = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    assert "pyjwt>=2.13,<3" in dependencies
+    major, minor = (int(part) for part in pyjwt.__version__.split(".")[:2])
+    assert (2, 13) <= (major, minor) < (3, 0)
+
+
+def test_fingerprint_not_for_security(monkeypatch):
+    """W-13: md5 is computed with usedforsecurity=False (FIPS builds refuse it otherwise)"""
+    import hashlib
+
+    real = hashlib.md5
+    calls = []
+
+    def strict_md5(data=b"", **kwargs):
+        calls.append(kwargs)
+        if kwargs.get("usedforsecurity") is not False:
+            raise ValueError("[digital envelope routines] unsupported")
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(hashlib, "md5", strict_md5)
+    assert get_password_hash("pw") == real(b"pw").hexdigest()
+    assert calls == [{"usedforsecurity": False}]
+
+
+def test_django_floor():
+    """W-24: no Django >= 5.0 API at import; restflow-core's Django >= 4.2 floor applies"""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2] / "packages/restflow-auth"
+    assert '"django>' not in (root / "pyproject.toml").read_text().lower()
+    for module in (root / "src/restflow/authentication").rglob("*.py"):
+        text = module.read_text()
+        assert "from django.contrib.auth import aauthenticate" not in text, module
+        assert "auth.aauthenticate" not in text, module

@@ -349,3 +349,30 @@ def test_restflow_envelope(client, user):
         }
     }
     assert response["WWW-Authenticate"] == CHALLENGE
+
+
+def test_obtain_throttled_by_subclass(user):
+    """W-23: brute-force protection is a throttle on a TokenObtainView subclass"""
+    from django.core.cache import cache
+    from rest_framework.test import APIRequestFactory
+    from rest_framework.throttling import ScopedRateThrottle
+
+    from restflow.authentication.views import TokenObtainView
+
+    class LoginThrottle(ScopedRateThrottle):
+        THROTTLE_RATES = {"login": "2/min"}
+
+    class ThrottledLogin(TokenObtainView):
+        throttle_classes = [LoginThrottle]
+        throttle_scope = "login"
+
+    cache.clear()
+    view = ThrottledLogin.as_view()
+    factory = APIRequestFactory()
+    statuses = [
+        run(
+            view, factory.post("/", {"username": "alice", "password": "x"}, format="json")
+        ).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [401, 401, 429]
