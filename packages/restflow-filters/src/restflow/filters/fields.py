@@ -11,7 +11,9 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, Union
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.utils import html
@@ -309,7 +311,10 @@ class DateTimeField(Field, serializers.DateTimeField):
     lookup_categories: ClassVar[list[str]] = ["basic", "comparison", "date", "time"]
 
     def enforce_timezone(self, value: datetime.datetime) -> datetime.datetime:
-        value = super().enforce_timezone(value)
+        try:
+            value = super().enforce_timezone(value)
+        except OverflowError:  # DRF's own existence check converts to UTC
+            self.fail("overflow")
         if value.tzinfo is not None:
             # The database adapter converts to UTC; near the calendar's ends that overflows.
             try:
@@ -404,6 +409,29 @@ class ListField(Field, serializers.ListField):
         if cap is not None and len(items) > cap:
             self.fail("max_length", max_length=cap)
         return self.run_child_validation(items)
+
+
+class YearField(IntegerField):
+    """A ``year``/``iso_year`` value whose whole year is representable in UTC (W-05).
+
+    Django turns year lookups into a range of datetimes in the current time zone that the
+    database adapter converts to UTC; near year 1 or 9999 that overflows.
+    """
+
+    def to_internal_value(self, data: Any) -> int:
+        value = super().to_internal_value(data)
+        if settings.USE_TZ and 1 <= value <= 9999:
+            zone = timezone.get_current_timezone()
+            try:
+                datetime.datetime(value, 1, 1, tzinfo=zone).astimezone(datetime.timezone.utc)
+            except OverflowError:
+                self.fail("min_value", min_value=value + 1)
+            try:
+                end = datetime.datetime(value, 12, 31, 23, 59, 59, 999999, tzinfo=zone)
+                end.astimezone(datetime.timezone.utc)
+            except OverflowError:
+                self.fail("max_value", max_value=value - 1)
+        return value
 
 
 class RegexStringField(StringField):
@@ -608,7 +636,8 @@ def build_variant(base: Field, orm_lookup: str, expr: str, help_text: str | None
             return base.clone(**{**_CLONE_RESET, **common})
     if orm_lookup in COMPONENT_BOUNDS:
         low, high = COMPONENT_BOUNDS[orm_lookup]
-        return IntegerField(min_value=low, max_value=high, **common)
+        component_class = YearField if orm_lookup in ("year", "iso_year") else IntegerField
+        return component_class(min_value=low, max_value=high, **common)
     variant_class = LOOKUP_DEFAULT_FIELD.get(orm_lookup)
     if variant_class is not None:
         return variant_class(**common)

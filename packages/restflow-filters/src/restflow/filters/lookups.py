@@ -94,7 +94,7 @@ LOOKUP_BOUND_LABELS: dict[str, str] = {
 # Bounds of the integer a date/time component lookup accepts (W-05).
 COMPONENT_BOUNDS: dict[str, tuple[int, int]] = {
     "year": (1, 9999),
-    "iso_year": (1, 9999),
+    "iso_year": (1, 9998),  # Django computes the bounds from year + 1
     "month": (1, 12),
     "day": (1, 31),
     "week": (1, 53),
@@ -140,7 +140,8 @@ def process_lookups(lookups: Any, lookup_categories: Any) -> list[str] | dict[st
         result: list[str] = []
         for entry in lookups:
             assert isinstance(entry, str), _ENTRY_ERROR
-            for lookup in _expand(entry):
+            names = list(lookup_categories or []) if entry == ALL_FIELDS else [entry]
+            for lookup in (found for name in names for found in _expand(name)):
                 if lookup not in result:
                     result.append(lookup)
         return result

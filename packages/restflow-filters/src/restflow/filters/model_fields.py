@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import ForeignObjectRel
 
 from restflow.filters import fields as ff
@@ -79,6 +80,18 @@ def related_pk_class(related_model: Any) -> type[ff.Field]:
     return ff.StringField
 
 
+def column_bounds(model_field: Any) -> dict[str, Any]:
+    """``min_value``/``max_value`` of an integer column narrower than 64 bits.
+
+    Comparing a scalar column with a bigger value is harmless, but an array literal is cast
+    to the column type and fails in PostgreSQL; bounding keeps such values a 400.
+    """
+    bounds = BaseDatabaseOperations.integer_field_ranges.get(model_field.get_internal_type())
+    if bounds is None or bounds == (ff.INT64_MIN, ff.INT64_MAX):
+        return {}
+    return {"min_value": bounds[0], "max_value": bounds[1]}
+
+
 def value_field(model_field: Any) -> ff.Field:
     """A validation-only filter field for a model field's values (array items)."""
     if _is_array(model_field):
@@ -90,6 +103,8 @@ def value_field(model_field: Any) -> ff.Field:
         return ff.DecimalField(
             max_digits=model_field.max_digits, decimal_places=model_field.decimal_places
         )
+    if klass is ff.IntegerField:
+        return ff.IntegerField(**column_bounds(model_field))
     return klass()
 
 
@@ -127,6 +142,8 @@ def model_filter_field(
             kwargs.update(
                 max_digits=model_field.max_digits, decimal_places=model_field.decimal_places
             )
+        elif klass is ff.IntegerField:
+            kwargs.update(column_bounds(model_field))
     extra = {key: value for key, value in extra.items() if key != "exclude"}
     kwargs.update(extra)
     return klass(**kwargs)
