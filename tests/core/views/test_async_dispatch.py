@@ -709,3 +709,22 @@ def test_plain_http_response_from_handler():
             return HttpResponse("hi")
 
     assert call(Plain.as_view(), rf.get("/")).content == b"hi"
+
+
+@pytest.mark.django_db
+def test_lazy_authentication_with_builtin_permission_stays_off_loop():
+    """W1: ``perform_authentication`` doing nothing (DRF's lazy idiom) + ``IsAuthenticated``:
+    the first read of ``request.user`` (which authenticates, querying) runs in the worker."""
+    User.objects.create(username="orm")
+
+    class Lazy(AsyncAPIView):
+        authentication_classes = [OrmAuth]
+        permission_classes = [IsAuthenticated]
+
+        def perform_authentication(self, request):
+            pass
+
+        async def get(self, request):
+            return Response({"ok": True})
+
+    assert call(Lazy.as_view(), rf.get("/")).status_code == 200

@@ -388,11 +388,11 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
         if not authenticators:
             request._not_authenticated()
             return
-        if not any(hasattr(a, "aauthenticate") for a in authenticators):
-            # All sync: DRF's own loop, in one trip to the worker.
-            await in_worker(request._authenticate)()
-            return
         with wrap_attributeerrors():
+            if not any(hasattr(a, "aauthenticate") for a in authenticators):
+                # All sync: DRF's own loop, in one trip to the worker.
+                await in_worker(request._authenticate)()
+                return
             for authenticator in authenticators:
                 try:
                     if hasattr(authenticator, "aauthenticate"):
@@ -582,6 +582,8 @@ async def _ask(obj: Any, async_name: str, sync_name: str, *args: Any) -> Any:
     if async_hook is not None:
         return await maybe_await(async_hook(*args))
     sync_hook = getattr(obj, sync_name)
-    if type(obj) in _PURE_PERMISSIONS:
+    # Inline only once the user is known: with lazy authentication (a ``perform_authentication``
+    # that does nothing) reading ``request.user`` would authenticate, maybe querying.
+    if type(obj) in _PURE_PERMISSIONS and "_user" in vars(args[0]):
         return sync_hook(*args)
     return await in_worker(sync_hook)(*args)
