@@ -180,7 +180,9 @@ class CacheBlacklistBackend(BlacklistBackend):
 
     @property
     def cache(self) -> Any:
-        return memoised("blacklist_cache", _checked_blacklist_cache)
+        # The alias is checked once per settings generation; the cache object itself is
+        # fetched per call because Django keeps one per thread.
+        return caches[memoised("blacklist_cache_alias", _checked_blacklist_alias)]
 
     @staticmethod
     def key(jti: str) -> str:
@@ -242,15 +244,15 @@ class CacheBlacklistBackend(BlacklistBackend):
         return mark is not None and _revokes(found.get(self.key(mark)), iat)
 
 
-def _checked_blacklist_cache() -> Any:
-    """The blacklist cache, refused when it is per-process and not opted in (W-14)."""
+def _checked_blacklist_alias() -> str:
+    """The blacklist cache alias, refused when it is per-process and not opted in (W-14)."""
     config = get_jwt_settings()
-    alias = config.BLACKLIST_CACHE_ALIAS
+    alias: str = config.BLACKLIST_CACHE_ALIAS
     cache = caches[alias]
     path = f"{type(cache).__module__}.{type(cache).__qualname__}"
     if path in LOCAL_CACHE_BACKEND_PATHS and not config.BLACKLIST_ALLOW_LOCMEM:
         raise ImproperlyConfigured(local_cache_message(path))
-    return cache
+    return alias
 
 
 def local_cache_message(path: str) -> str:
