@@ -13,6 +13,8 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
@@ -510,3 +512,25 @@ async def test_concurrent_view_requests_admit_exactly_the_limit(envelope, path):
     statuses = sorted(response.status_code for response in responses)
     assert statuses == [200, 200] + [429] * 62
     assert all(r["Retry-After"] for r in responses if r.status_code == 429)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rate=st.one_of(
+        st.text(min_size=1, max_size=12), st.from_regex(r"\d{1,4}/[a-z]{1,8}", fullmatch=True)
+    )
+)
+def test_any_rate_string_parses_or_is_a_configuration_error(rate):
+    """S-THR-019, W-15: never a bare KeyError/ValueError, never a silent per-minute reading."""
+    throttle_class = type("Any", (rt.SimpleRateThrottle,), {"rate": rate})
+    try:
+        throttle = throttle_class()
+    except ImproperlyConfigured as error:
+        assert repr(rate) in str(error)
+        return
+    assert throttle.duration in (1, 60, 3600, 86400)
+    period = rate.split("/")[1].strip()
+    expected = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
+    assert throttle.duration == expected
+    assert period in {"s", "sec", "second", "seconds", "m", "min", "minute", "minutes",
+                      "h", "hour", "hours", "d", "day", "days"}  # fmt: skip
