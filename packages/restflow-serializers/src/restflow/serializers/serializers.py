@@ -8,9 +8,11 @@ import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
+from django.utils.functional import cached_property
 from rest_framework import fields as drf_fields
 from rest_framework import serializers as drf_serializers
 from rest_framework.serializers import BaseSerializer
+from rest_framework.utils.serializer_helpers import BindingDict
 
 from restflow.serializers.core import ListSerializer, ModelSerializerMixin, SerializerMixin
 from restflow.serializers.declarations import ModelSerializerMetaclass, SerializerMetaclass
@@ -63,6 +65,27 @@ def _clone_field(field: drf_fields.Field) -> drf_fields.Field:
     return clone
 
 
+# ``bind`` implementations that only derive names from the field name, never from the parent:
+# binding once per class and copying the result is then equivalent to binding every copy.
+_NAME_ONLY_BINDS = (drf_fields.Field.bind, drf_fields.SerializerMethodField.bind)
+
+
+def _bound_copy(template: dict[str, Any], field_class: type, parent: Any) -> drf_fields.Field:
+    field: drf_fields.Field = object.__new__(field_class)
+    state = template.copy()
+    state["parent"] = parent
+    if "_validators" in state:
+        state["_validators"] = list(state["_validators"])
+    for attr in ("child", "child_relation"):
+        child = state.get(attr)
+        if isinstance(child, drf_fields.Field):
+            child_copy = _clone_field(child)
+            child_copy.parent = field
+            state[attr] = child_copy
+    field.__dict__ = state
+    return field
+
+
 class Serializer(SerializerMixin, drf_serializers.Serializer, metaclass=SerializerMetaclass):
     """DRF ``Serializer`` + fields from annotations + the async API + ``ValidatedData``."""
 
@@ -88,6 +111,41 @@ class Serializer(SerializerMixin, drf_serializers.Serializer, metaclass=Serializ
 
     def get_fields(self) -> dict[str, drf_fields.Field]:
         return {name: _clone_field(field) for name, field in self._declared_fields.items()}
+
+    @cached_property
+    def fields(self) -> Any:
+        """DRF's bound field dict, built from a per-class plan of pre-bound field copies."""
+        if type(self).get_fields is not Serializer.get_fields:
+            return super().fields  # a custom get_fields decides; DRF binds what it returns
+        fields = BindingDict(self)
+        for name, prototype, template in self._field_plan():
+            if template is None:
+                fields[name] = _clone_field(prototype)
+            else:
+                fields.fields[name] = _bound_copy(template, type(prototype), self)
+        return fields
+
+    def _field_plan(self) -> list[tuple[str, drf_fields.Field, dict[str, Any] | None]]:
+        cls = type(self)
+        declared = self._declared_fields
+        cached = cls.__dict__.get("_restflow_field_plan")
+        if cached is not None and cached[0] is declared and len(cached[1]) == len(declared):
+            return cached[1]
+        plan: list[tuple[str, drf_fields.Field, dict[str, Any] | None]] = []
+        for name, prototype in declared.items():
+            template = None
+            if (
+                not isinstance(prototype, BaseSerializer)
+                and type(prototype).__module__.startswith(_FAST_CLONE_MODULES)
+                and type(prototype).bind in _NAME_ONLY_BINDS
+            ):
+                probe = _clone_field(prototype)
+                probe.bind(field_name=name, parent=self)
+                template = dict(probe.__dict__)
+                del template["parent"]
+            plan.append((name, prototype, template))
+        cls._restflow_field_plan = (declared, plan)
+        return plan
 
 
 class ModelSerializer(
