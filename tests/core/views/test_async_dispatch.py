@@ -728,3 +728,29 @@ def test_lazy_authentication_with_builtin_permission_stays_off_loop():
             return Response({"ok": True})
 
     assert call(Lazy.as_view(), rf.get("/")).status_code == 200
+
+
+def test_multipart_body_parsed_off_loop():
+    """Multipart parsing may write uploads to disk: it runs in the worker."""
+    import threading
+
+    from rest_framework.parsers import MultiPartParser
+
+    seen = {}
+
+    class Recording(MultiPartParser):
+        def parse(self, stream, media_type=None, parser_context=None):
+            seen["thread"] = threading.current_thread()
+            return super().parse(stream, media_type, parser_context)
+
+    class Upload(Open):
+        serializer_class = ValueSerializer
+        parser_classes = [Recording]
+
+        async def post(self, request):
+            serializer = await self.avalidated_serializer()
+            return Response(serializer.validated_data)
+
+    response = call(Upload.as_view(), rf.post("/", {"value": "5"}, format="multipart"))
+    assert response.data == {"value": 5}
+    assert seen["thread"] is threading.current_thread()  # the worker is the test thread

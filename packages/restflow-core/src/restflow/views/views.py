@@ -482,6 +482,13 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
 
     # Async helpers -----------------------------------------------------------------------
 
+    async def _arequest_data(self) -> Any:
+        """``request.data``; multipart bodies are parsed in the worker (uploads spill to disk)."""
+        content_type = self.request.content_type or ""
+        if content_type.startswith("multipart/"):
+            return await in_worker(lambda: self.request.data)()
+        return self.request.data
+
     def _serializer_hooks_overridden(self) -> bool:
         cls = type(self)
         return any(user_defined(cls, name) for name in _SERIALIZER_HOOKS)
@@ -491,7 +498,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
     ) -> Any:
         """Validate with ``ais_valid`` when the serializer has it, else ``is_valid`` in a worker."""
         if data is None:
-            data = self.request.data
+            data = await self._arequest_data()
         if self._serializer_hooks_overridden():
 
             def build_and_validate() -> Any:
