@@ -387,3 +387,34 @@ def test_strict_mode_knows_other_backends_and_extras(ten):
         filterset_extra_params=["expand"],
     )
     assert get(view, "search=s1&ordering=id&expand=1")[0] == 200
+
+
+def test_cursor_pagination_uses_validated_order(ten):
+    """W-20: cursor pagination orders by the FilterSet's validated order option."""
+    from rest_framework.pagination import CursorPagination
+
+    class Cursor(CursorPagination):
+        page_size = 3
+        ordering = "id"
+
+    class OrderedFS(FilterSet):
+        class Meta:
+            order_fields = [("n", "integer_field")]
+
+    view = make_view(
+        generics.ListAPIView,
+        queryset=Sample.objects.all(),
+        serializer_class=SampleSerializer,
+        filter_backends=[RestflowFilterBackend],
+        filterset_class=OrderedFS,
+        pagination_class=Cursor,
+    )
+    status, data = get(view, "order_by=-n")
+    assert status == 200
+    assert [r["integer_field"] for r in data["results"]] == [9, 8, 7]
+    second = view(factory.get(data["next"]))
+    assert [r["integer_field"] for r in body(second)["results"]] == [6, 5, 4]
+    status, data = get(view, "")
+    assert [r["integer_field"] for r in data["results"]] == [0, 1, 2]
+    status, data = get(view, "order_by=bogus")
+    assert status == 400 and "order_by" in data

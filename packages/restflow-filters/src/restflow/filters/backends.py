@@ -6,9 +6,11 @@ import difflib
 from typing import Any
 
 from rest_framework.exceptions import ValidationError
+from rest_framework.fields import SkipField
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.settings import api_settings
 
+from restflow.filters.fields import OrderField
 from restflow.filters.filters import FilterSet
 
 __all__ = ["RestflowFilterBackend"]
@@ -65,6 +67,28 @@ class RestflowFilterBackend(BaseFilterBackend):
             return queryset
         self.check_unknown_params(request, view, filterset)
         return await filterset.afilter_queryset(queryset)
+
+    def get_ordering(self, request: Any, queryset: Any, view: Any) -> tuple[str, ...] | None:
+        """The validated ordering of the FilterSet's OrderField, for cursor pagination (W-20).
+
+        DRF's ``CursorPagination`` asks the first backend with ``get_ordering``; without this
+        it would replace the requested order with its own ``ordering`` silently.
+        """
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return None
+        for name, field in filterset.fields.items():
+            if not isinstance(field, OrderField) or field.method is not None:
+                continue
+            params = request.query_params if hasattr(request, "query_params") else request.GET
+            try:
+                value = field.run_validation(field.get_value(params))
+            except SkipField:
+                return None
+            except ValidationError as exc:
+                raise ValidationError({name: exc.detail}) from exc
+            return tuple(field.paths_for(value)) or None
+        return None
 
     # Strict mode -----------------------------------------------------------------------
 
