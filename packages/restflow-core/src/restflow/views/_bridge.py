@@ -16,9 +16,17 @@ from asgiref.sync import sync_to_async
 _FRAMEWORK_MODULES = ("rest_framework.", "restflow.views.", "django.views.")
 
 
+def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return fn(*args, **kwargs)
+
+
+# One wrapper for every call: building a SyncToAsync per call costs more than the call.
+_run_in_worker = sync_to_async(_call, thread_sensitive=True)
+
+
 def in_worker(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn`` as a coroutine function running in the thread-sensitive worker (ORM-safe)."""
-    return sync_to_async(fn, thread_sensitive=True)
+    return functools.partial(_run_in_worker, fn)
 
 
 def user_defined(cls: type, name: str) -> bool:
