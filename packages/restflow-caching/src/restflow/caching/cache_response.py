@@ -59,8 +59,13 @@ def serialize_response(response: Any) -> tuple[bytes, int, dict[str, str]]:
 def rebuild_http_response(triple: tuple[bytes, int, dict[str, str]]) -> HttpResponse:
     content, status, headers = triple
     response = HttpResponse(content=content, status=status)
-    for name, value in headers.items():
-        response[name] = value
+    store = getattr(response.headers, "_store", None)
+    if store is None:  # pragma: no cover - other Django versions
+        for name, value in headers.items():
+            response[name] = value
+        return response
+    # The stored values were validated when the original response was built.
+    store.update({name.lower(): (name, value) for name, value in headers.items()})
     return response
 
 

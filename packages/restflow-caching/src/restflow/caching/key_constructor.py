@@ -9,6 +9,8 @@ import warnings
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.core.signals import setting_changed
+
 from restflow.caching.hashing import hash_string
 from restflow.caching.key_fields import ArgsKeyField, CacheKeyField
 from restflow.settings import restflow_settings
@@ -26,6 +28,25 @@ META_OPTIONS = (
     "hash_suffix_on_overflow",
     "shared",
 )
+_UNSET: Any = object()
+_suffix_defaults: list[Any] = []
+
+
+def _suffix_settings() -> list[Any]:
+    """``MAX_KEY_SUFFIX_LENGTH`` / ``HASH_SUFFIX_ON_OVERFLOW``, re-read after a settings
+    change (W-19) but not on every key build."""
+    if not _suffix_defaults:
+        section = restflow_settings.CACHE_SETTINGS
+        _suffix_defaults[:] = [section.MAX_KEY_SUFFIX_LENGTH, section.HASH_SUFFIX_ON_OVERFLOW]
+    return _suffix_defaults
+
+
+def _reset_suffix_settings(*, setting: str, **kwargs: Any) -> None:
+    if setting == "RESTFLOW_SETTINGS":
+        _suffix_defaults.clear()
+
+
+setting_changed.connect(_reset_suffix_settings)
 _GLOB_SPECIAL = str.maketrans({c: "\\" + c for c in "*?[]\\"})
 
 
@@ -57,18 +78,18 @@ class Options:
 
     @property
     def max_key_suffix_length(self) -> int:
-        value = self._values.get(
-            "max_key_suffix_length", restflow_settings.CACHE_SETTINGS.MAX_KEY_SUFFIX_LENGTH
-        )
+        value = self._values.get("max_key_suffix_length", _UNSET)
+        if value is _UNSET:
+            value = _suffix_settings()[0]
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError("max_key_suffix_length must be an integer")
         return value
 
     @property
     def hash_suffix_on_overflow(self) -> bool:
-        value = self._values.get(
-            "hash_suffix_on_overflow", restflow_settings.CACHE_SETTINGS.HASH_SUFFIX_ON_OVERFLOW
-        )
+        value = self._values.get("hash_suffix_on_overflow", _UNSET)
+        if value is _UNSET:
+            value = _suffix_settings()[1]
         if not isinstance(value, bool):
             raise TypeError("hash_suffix_on_overflow must be a boolean")
         return value
@@ -206,6 +227,8 @@ class KeyConstructor(metaclass=KeyConstructorMeta):
 
     def build_key_suffix(self, func: Any, args: Any, kwargs: Any) -> str:
         suffix = self._join([f.get_cache_key_part(func, args, kwargs) for f in self._suffix_fields])
+        if not suffix:
+            return suffix
         meta = self._meta
         if len(suffix) > meta.max_key_suffix_length and meta.hash_suffix_on_overflow:
             return hash_string(suffix)
@@ -304,7 +327,6 @@ class DefaultKeyConstructor(KeyConstructor):
 _inline_lock = threading.Lock()
 _inline_cache: dict[tuple[Any, ...], type[KeyConstructor]] = {}
 _inline_counter = itertools.count(1)
-_UNSET: Any = object()
 
 
 def InlineKeyConstructor(

@@ -39,6 +39,63 @@ def signature_of(func: Callable[..., Any]) -> inspect.Signature:
         return inspect.signature(func)
 
 
+class _SimpleBinder:
+    """Binds calls of plain signatures (positional-or-keyword parameters only) without
+    ``inspect.BoundArguments``: the key of every call is built from it (W-24)."""
+
+    __slots__ = ("defaults", "names")
+
+    def __init__(self, names: tuple[str, ...], defaults: dict[str, Any]) -> None:
+        self.names = names
+        self.defaults = defaults
+
+    def bind(self, args: tuple, kwargs: dict) -> dict[str, Any] | None:
+        names = self.names
+        if len(args) > len(names):
+            return None
+        bound = dict(zip(names, args))  # noqa: B905 - args may be shorter
+        for name, value in kwargs.items():
+            if name in bound or (name not in self.defaults and name not in names):
+                return None
+            bound[name] = value
+        if len(bound) == len(names):
+            return {name: bound[name] for name in names}
+        result = {}
+        for name in names:
+            if name in bound:
+                result[name] = bound[name]
+            elif name in self.defaults:
+                result[name] = self.defaults[name]
+        return result
+
+
+@functools.lru_cache(maxsize=4096)
+def _binder(func: Callable[..., Any]) -> _SimpleBinder | None:
+    params = inspect.signature(func).parameters.values()
+    if any(p.kind is not p.POSITIONAL_OR_KEYWORD for p in params):
+        return None
+    names = tuple(p.name for p in params)
+    defaults = {p.name: p.default for p in params if p.default is not p.empty}
+    return _SimpleBinder(names, defaults)
+
+
+def bind_arguments(func: Callable[..., Any], args: Any, kwargs: Any) -> dict[str, Any]:
+    """Partial binding with defaults applied, in signature order (``bind_partial`` semantics)."""
+    args = args or ()
+    kwargs = kwargs or {}
+    try:
+        binder = _binder(func)
+    except TypeError:  # unhashable callable
+        binder = None
+    if binder is not None:
+        bound = binder.bind(args, kwargs)
+        if bound is not None:
+            return bound
+    arguments = signature_of(func).bind_partial(*args, **kwargs)
+    arguments.apply_defaults()
+    return dict(arguments.arguments)
+
+
 def _dict_sort_key(item: tuple[Any, Any]) -> Any:
     return item[0]
 
@@ -214,11 +271,9 @@ class ArgsKeyField(CacheKeyField):
             self._names = frozenset(arguments)
 
     def get_key_payload(self, func: Any, args: Any, kwargs: Any) -> dict[str, Any]:
-        bound = signature_of(func).bind_partial(*(args or ()), **(kwargs or {}))
-        bound.apply_defaults()
         names, skip = self._names, self.SKIP
         payload = {}
-        for name, value in bound.arguments.items():
+        for name, value in bind_arguments(func, args, kwargs).items():
             if name in skip or (names is not None and name not in names):
                 continue
             if self.path:

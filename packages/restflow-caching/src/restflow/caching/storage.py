@@ -27,6 +27,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.core.cache import cache as default_cache
+from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
 from restflow.helpers.cache import async_cache, get_backend, is_redis_cache
@@ -50,9 +51,22 @@ LOCK_POLL_INTERVAL = 0.01
 _RETRY_INTERVAL = 0.2
 
 
+_local = threading.local()
+
+
 def backend() -> Any:
-    """This thread's ``default`` cache backend (never the connection proxy)."""
-    return get_backend(default_cache)
+    """This thread's ``default`` cache backend (never the connection proxy).
+
+    Memoised per thread; a settings change (``override_settings(CACHES=...)``) replaces
+    Django's connection store, which invalidates the memo.
+    """
+    store = caches._connections  # type: ignore[attr-defined]
+    memo = getattr(_local, "memo", None)
+    if memo is not None and memo[0] is store:
+        return memo[1]
+    cache = get_backend(default_cache)
+    _local.memo = (store, cache)
+    return cache
 
 
 def gen_key(prefix: str) -> str:

@@ -236,7 +236,11 @@ class CachedWrapper:
         return self.ttl if isinstance(self.ttl, int) and self.ttl > 0 else None
 
     def _judge(
-        self, found: dict[str, Any] | None, key: str, gen_keys: list[str]
+        self,
+        found: dict[str, Any] | None,
+        key: str,
+        gen_keys: list[str],
+        want_metadata: bool = True,
     ) -> tuple[str, Any, Any]:
         """Decide what the cache returned: (HIT | STALE | MISS, value, metadata)."""
         if not found:
@@ -252,16 +256,18 @@ class CachedWrapper:
         if generations is None:
             valid = all(token is None for token in current)  # written before generations
         else:
-            valid = None not in current and list(generations) == current
+            valid = None not in current and generations == current
         if not valid:
             return MISS, CACHE_MISSING, None
+        fresh_until = stored.get(METADATA_FRESH_UNTIL_KEY)
+        state = STALE if fresh_until is not None and time.time() > fresh_until else HIT
+        if not want_metadata and state is HIT:
+            return HIT, data[CACHED_DATA_VALUE_KEY], None
         metadata = dict(stored)
-        fresh_until = metadata.get(METADATA_FRESH_UNTIL_KEY)
-        if fresh_until is not None and time.time() > fresh_until:
-            metadata[METADATA_CACHE_STATUS] = CacheStatus.STALE.value
-            return STALE, data[CACHED_DATA_VALUE_KEY], metadata
-        metadata[METADATA_CACHE_STATUS] = CacheStatus.HIT.value
-        return HIT, data[CACHED_DATA_VALUE_KEY], metadata
+        metadata[METADATA_CACHE_STATUS] = (
+            CacheStatus.STALE.value if state is STALE else CacheStatus.HIT.value
+        )
+        return state, data[CACHED_DATA_VALUE_KEY], metadata
 
     def _payload(
         self,
@@ -323,12 +329,11 @@ class CachedWrapper:
 
     # -- sync world -------------------------------------------------------------
 
-    def _sync_get(self, args: tuple, kwargs: dict) -> tuple[Any, Any]:
+    def _sync_get(self, args: tuple, kwargs: dict, want_metadata: bool = True) -> tuple[Any, Any]:
         storage.flush_retries()
         key, gen_keys = self._locate(args, kwargs)
-        keys = [key, *gen_keys]
-        found = storage.get_many(keys, self._version)
-        state, value, metadata = self._judge(found, key, gen_keys)
+        found = storage.get_many([key, *gen_keys], self._version)
+        state, value, metadata = self._judge(found, key, gen_keys, want_metadata)
         if state is HIT:
             return self._from_store(value, args, kwargs), metadata
         if state is STALE:
@@ -512,11 +517,13 @@ class CachedWrapper:
 
     # -- async world --------------------------------------------------------------
 
-    async def _async_get(self, args: tuple, kwargs: dict) -> tuple[Any, Any]:
+    async def _async_get(
+        self, args: tuple, kwargs: dict, want_metadata: bool = True
+    ) -> tuple[Any, Any]:
         await storage.aflush_retries()
         key, gen_keys = self._locate(args, kwargs)
         found = await storage.aget_many([key, *gen_keys], self._version)
-        state, value, metadata = self._judge(found, key, gen_keys)
+        state, value, metadata = self._judge(found, key, gen_keys, want_metadata)
         if state is HIT:
             return self._from_store(value, args, kwargs), metadata
         if state is STALE:
@@ -734,7 +741,7 @@ class SyncCachedWrapper(CachedWrapper):
     """Wrapper of a plain function."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._sync_get(args, kwargs)[0]
+        return self._sync_get(args, kwargs, False)[0]
 
     def get_with_metadata(self, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
         return self._sync_get(args, kwargs)
@@ -797,7 +804,7 @@ class AsyncCachedWrapper(CachedWrapper):
         markcoroutinefunction(self)
 
     async def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return (await self._async_get(args, kwargs))[0]
+        return (await self._async_get(args, kwargs, False))[0]
 
     get_with_metadata = _async_only("get_with_metadata", "aget_with_metadata")
     get_cache_only = _async_only("get_cache_only", "aget_cache_only")
