@@ -736,3 +736,30 @@ async def test_concurrent_ais_valid_validates_once():
     release.set()
     assert await first and await second
     assert calls == [1]
+
+
+async def test_list_field_of_async_serializers():
+    """W-05: `list[S | None]` (a ListField whose child is S) runs S's async hooks."""
+
+    class Inner(Serializer):
+        n: int
+
+        async def validate_n(self, value):
+            if value < 0:
+                raise ValidationError("negative")
+            return value * 10
+
+    class S(Serializer):
+        xs: list[Inner | None] = Field(min_length=1)
+
+    s = S(data={"xs": [{"n": 1}, None, {"n": 2}]})
+    assert await s.ais_valid(), s.errors
+    assert s.validated_data.xs[0].n == 10
+    assert s.validated_data.xs[1] is None
+    s = S(data={"xs": [{"n": 1}, {"n": -1}]})
+    assert not await s.ais_valid()
+    assert s.errors == {"xs": {1: {"n": ["negative"]}}}
+    for bad, code in (("nope", "not_a_list"), ([], "min_length")):
+        s = S(data={"xs": bad})
+        assert not await s.ais_valid()
+        assert s.errors["xs"][0].code == code

@@ -480,7 +480,7 @@ class SerializerMixin(ValidationCoreMixin):
                 if nested == ASYNC:
                     return ASYNC
                 thread = thread or nested == THREAD
-            elif has_async_validators(field):
+            elif has_async_validators(field) or _is_list_of_async_serializers(field):
                 return ASYNC
             else:
                 thread = thread or needs_thread(field)
@@ -587,11 +587,56 @@ class ModelSerializerMixin(SerializerMixin):
         return instance
 
 
+def _is_list_of_async_serializers(field: Any) -> bool:
+    """``ListField(child=S())`` (e.g. ``list[S | None]``) whose ``S`` has async code."""
+    child = getattr(field, "child", None)
+    return (
+        isinstance(field, drf_fields.ListField)
+        and isinstance(child, ValidationCoreMixin)
+        and child._validation_mode() == ASYNC
+    )
+
+
+async def _arun_list_field(field: Any, data: Any) -> Any:
+    """DRF's ``ListField.run_validation`` with each item validated by the child's async API."""
+    (is_empty_value, data) = field.validate_empty_values(data)
+    if is_empty_value:
+        return data
+    if html.is_html_input(data):
+        data = html.parse_html_list(data, default=[])
+    if isinstance(data, (str, Mapping)) or not hasattr(data, "__iter__"):
+        field.fail("not_a_list", input_type=type(data).__name__)
+    if not field.allow_empty and len(data) == 0:
+        field.fail("empty")
+    result = []
+    errors: dict[int, Any] = {}
+    for index, item in enumerate(data):
+        try:
+            result.append(await field.child.arun_validation(item))
+        except ValidationError as exc:
+            errors[index] = exc.detail
+        except DjangoValidationError as exc:
+            errors[index] = get_error_detail(exc)
+    if errors:
+        raise ValidationError(errors)
+    with collect_awaitables() as pending:
+        try:
+            field.run_validators(result)
+        except ValidationError as exc:
+            if pending and isinstance(exc.detail, list):
+                await await_collected(pending, exc.detail)
+            raise
+        await await_collected(pending)
+    return result
+
+
 async def _arun_field_validation(field: Any, primitive_value: Any) -> Any:
     """One field on the async path: nested restflow serializers are awaited, DB-bound
     fields hop to a thread, awaitable validator results are awaited afterwards."""
     if isinstance(field, ValidationCoreMixin):
         return await field.arun_validation(primitive_value)
+    if _is_list_of_async_serializers(field):
+        return await _arun_list_field(field, primitive_value)
     with collect_awaitables() as pending:
         try:
             if needs_thread(field):
