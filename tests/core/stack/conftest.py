@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 ENVELOPE = "restflow.exceptions.exception_handler"
@@ -42,3 +44,16 @@ def drf_request(rf):
         return request
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def _close_worker_connections():
+    """Close the DB connections the async ORM opened in asgiref's worker thread.
+
+    Left open, they keep PostgreSQL from dropping the test database at the end of the run.
+    """
+    yield
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    asyncio.run(sync_to_async(connections.close_all, thread_sensitive=True)())
