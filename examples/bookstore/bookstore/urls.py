@@ -1,7 +1,15 @@
 """Routes of the example. Each feature area lives in its own ``store/api_<area>.py``."""
 
 from django.urls import include, path
-from store import api_auth, api_basic, api_caching, api_serializers, api_stack, api_views
+from store import (
+    api_auth,
+    api_basic,
+    api_caching,
+    api_filters,
+    api_serializers,
+    api_stack,
+    api_views,
+)
 
 urlpatterns = [
     path("", api_basic.index),
@@ -11,4 +19,5 @@ urlpatterns = [
     path("api/serializers/", include(api_serializers.urlpatterns)),
     path("api/stack/", include(api_stack.urlpatterns)),
     path("api/caching/", include(api_caching.urlpatterns)),
+    path("api/filters/", include(api_filters.urlpatterns)),
 ]
