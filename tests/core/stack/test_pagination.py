@@ -712,3 +712,32 @@ async def test_async_generic_list_with_filter_backends():
         response = await view(AsyncAPIRequestFactory().get("/items/"))
         assert response.status_code == 200
         assert response.data["count"] == expected
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+async def test_count_strategy_estimate_async_and_limit_offset_on_postgres():
+    """Count strategy "estimate", async path and limit/offset, on PostgreSQL."""
+    from asgiref.sync import sync_to_async
+    from django.db import connection
+
+    await Item.objects.abulk_create([Item(name="x", created=i) for i in range(300)])
+
+    def analyze():
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {Item._meta.db_table}")
+
+    await sync_to_async(analyze, thread_sensitive=True)()
+    paginator = page_number(10, count_strategy="estimate", estimate_threshold=50)
+    rows = await paginator.apaginate_queryset(Item.objects.all(), request("page=3"))
+    assert [r.created for r in rows] == list(range(20, 30))
+    assert 150 <= paginator.page.paginator.count <= 600
+    assert paginator.get_next_link().endswith("page=4")
+    last = page_number(10, count_strategy="estimate", estimate_threshold=50)
+    rows = await last.apaginate_queryset(Item.objects.all(), request("page=last"))
+    assert [r.created for r in rows] == list(range(290, 300))
+    offsets = limit_offset(25, count_strategy="estimate", estimate_threshold=50)
+    rows = await offsets.apaginate_queryset(Item.objects.all(), request("offset=290"))
+    assert [r.created for r in rows] == list(range(290, 300))
+    assert offsets.get_next_link() is None
+    assert offsets.count == 300  # the end was reached: exact
