@@ -534,3 +534,34 @@ def test_any_rate_string_parses_or_is_a_configuration_error(rate):
     assert throttle.duration == expected
     assert period in {"s", "sec", "second", "seconds", "m", "min", "minute", "minutes",
                       "h", "hour", "hours", "d", "day", "days"}  # fmt: skip
+
+
+@pytest.mark.redis
+def test_script_is_loaded_when_the_server_does_not_know_it(run_id):
+    """EVALSHA falls back to EVAL (and so loads the script) on NoScriptError."""
+    from redis.exceptions import NoScriptError
+
+    from restflow.helpers.cache import _sync_redis_client
+    from restflow.throttling import history
+
+    real = _sync_redis_client(caches["redis"])
+
+    class ForgetfulServer:
+        """The real client, except that the script cache looks empty."""
+
+        def evalsha(self, *args):
+            raise NoScriptError("NOSCRIPT No matching script.")
+
+        def eval(self, *args):
+            return real.eval(*args)
+
+    key = f"throttle_noscript_{run_id}_{uuid.uuid4().hex}"
+    args = history._redis_args(caches["redis"], key, 1000.0, 60, 1)
+    try:
+        assert history._redis_result(history._redis_hit(ForgetfulServer(), args)) == (
+            True,
+            [1000.0],
+        )
+        assert history._redis_result(history._redis_hit(real, args))[0] is False
+    finally:
+        real.delete(caches["redis"].make_key(key) + REDIS_KEY_SUFFIX)

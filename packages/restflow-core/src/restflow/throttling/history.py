@@ -17,6 +17,7 @@ Sync and async paths of one backend use the same storage, so they share counters
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
 import zlib
@@ -50,6 +51,8 @@ for i = 2, #entries, 2 do
 end
 return {allowed, scores}
 """
+
+_HIT_SHA = hashlib.sha1(_HIT_SCRIPT.encode()).hexdigest()
 
 # Suffix of the sorted-set keys on Redis: a different value type must not share a key with
 # the list-valued entries DRF's own throttles store.
@@ -91,16 +94,34 @@ def _redis_result(result: Any) -> tuple[bool, list[float]]:
 
 
 def _redis_args(backend: Any, key: str, now: float, duration: int, limit: int) -> tuple[Any, ...]:
+    """``KEYS``/``ARGV`` of the script; the member is unique so equal timestamps both count."""
     member = f"{now!r}:{uuid.uuid4().hex}"
-    return (
-        _HIT_SCRIPT,
-        1,
-        backend.make_key(key) + REDIS_KEY_SUFFIX,
-        repr(now),
-        duration,
-        limit,
-        member,
-    )
+    return (1, backend.make_key(key) + REDIS_KEY_SUFFIX, repr(now), duration, limit, member)
+
+
+def _is_missing_script(error: Exception) -> bool:
+    from redis.exceptions import NoScriptError
+
+    return isinstance(error, NoScriptError)
+
+
+def _redis_hit(client: Any, args: tuple[Any, ...]) -> Any:
+    # EVALSHA sends 40 bytes instead of the script; the server loads it once per restart.
+    try:
+        return client.evalsha(_HIT_SHA, *args)
+    except Exception as error:
+        if not _is_missing_script(error):
+            raise
+        return client.eval(_HIT_SCRIPT, *args)
+
+
+async def _aredis_hit(client: Any, args: tuple[Any, ...]) -> Any:
+    try:
+        return await client.evalsha(_HIT_SHA, *args)
+    except Exception as error:
+        if not _is_missing_script(error):
+            raise
+        return await client.eval(_HIT_SCRIPT, *args)
 
 
 def hit(cache: Any, key: str, now: float, duration: int, limit: int) -> tuple[bool, list[float]]:
@@ -108,8 +129,8 @@ def hit(cache: Any, key: str, now: float, duration: int, limit: int) -> tuple[bo
     seconds; return ``(admitted, history newest first)``."""
     backend = get_backend(cache)
     if is_redis_cache(backend):
-        client = _sync_redis_client(backend)
-        return _redis_result(client.eval(*_redis_args(backend, key, now, duration, limit)))
+        args = _redis_args(backend, key, now, duration, limit)
+        return _redis_result(_redis_hit(_sync_redis_client(backend), args))
     return _hit_locked(backend, key, now, duration, limit)
 
 
@@ -120,8 +141,8 @@ async def ahit(
     backend = get_backend(cache)
     access = async_cache(backend)
     if isinstance(access, RedisAccess):
-        result = await access.client().eval(*_redis_args(backend, key, now, duration, limit))
-        return _redis_result(result)
+        args = _redis_args(backend, key, now, duration, limit)
+        return _redis_result(await _aredis_hit(access.client(), args))
     if access.native:
         # In-memory: the locked read-modify-write never waits on I/O.
         return _hit_locked(backend, key, now, duration, limit)
