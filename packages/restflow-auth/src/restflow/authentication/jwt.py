@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import (
+    MultipleObjectsReturned,
+    ObjectDoesNotExist,
+    ValidationError,
+)
 from rest_framework.exceptions import AuthenticationFailed
 
 from restflow.authentication.authentication import BaseAuthentication
@@ -52,6 +54,7 @@ from restflow.authentication.tokens import (
     get_user_authentication_rule,
     get_verifying_key,
     header_types,
+    memoised,
     validate_algorithm,
     validate_signing_key_shape,
     validate_user_id_field,
@@ -144,44 +147,48 @@ def check_user(user: Any, payload: dict[str, Any]) -> Any:
     return user
 
 
-def _user_not_found() -> AuthenticationFailed:
-    return AuthenticationFailed("User not found.", code="user_not_found")
-
-
 def _manager() -> Any:
-    return get_user_model()._default_manager  # W-05: custom models may lack ``objects``
+    # _default_manager, not ``objects``: custom user models may not have one (W-05).
+    return memoised("user_manager", lambda: get_user_model()._default_manager)
 
 
-@contextmanager
-def lookup_errors(lookup: dict[str, Any]) -> Iterator[None]:
-    """ORM errors of the user query as 401s (W-05), the same for both ORM APIs."""
-    model = get_user_model()
-    try:
-        yield
-    except model.DoesNotExist:
-        raise _user_not_found()
-    except model.MultipleObjectsReturned:
+LOOKUP_ERRORS = (
+    ObjectDoesNotExist,
+    MultipleObjectsReturned,
+    ValueError,
+    TypeError,
+    ValidationError,
+)
+
+
+def lookup_failure(exc: Exception, lookup: dict[str, Any]) -> AuthenticationFailed:
+    """The 401 for an error of the user query, the same for both ORM APIs (W-05)."""
+    if isinstance(exc, MultipleObjectsReturned):
         logger.error(
             "JWT user lookup %r matched several users: USER_ID_FIELD is not unique.", lookup
         )
-        raise _user_not_found()
-    except (ValueError, TypeError, ValidationError):
-        raise invalid_token(NO_USER_ID)
+    if isinstance(exc, (ObjectDoesNotExist, MultipleObjectsReturned)):
+        return AuthenticationFailed("User not found.", code="user_not_found")
+    return invalid_token(NO_USER_ID)
 
 
 def load_user(payload: dict[str, Any]) -> Any:
     """Steps 7-10 on the sync ORM."""
     lookup = user_lookup(payload)
-    with lookup_errors(lookup):
+    try:
         user = _manager().get(**lookup)
+    except LOOKUP_ERRORS as exc:
+        raise lookup_failure(exc, lookup)
     return check_user(user, payload)
 
 
 async def aload_user(payload: dict[str, Any]) -> Any:
     """Steps 7-10 on the async ORM."""
     lookup = user_lookup(payload)
-    with lookup_errors(lookup):
+    try:
         user = await _manager().aget(**lookup)
+    except LOOKUP_ERRORS as exc:
+        raise lookup_failure(exc, lookup)
     return check_user(user, payload)
 
 
