@@ -18,17 +18,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination as drf
 from rest_framework.exceptions import NotFound
+from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from restflow.helpers import run_sync as _run_awaitable
 from restflow.pagination.counting import COUNT_EXACT, COUNT_NONE, check_count_strategy
 from restflow.pagination.steps import CountRows, FetchRows, Steps, run_async, run_sync
-
-
-def _response(data: dict[str, Any]) -> Any:
-    from restflow.responses import Response  # restflow.responses is import-safe; keep it lazy
-
-    return Response(data)
+from restflow.responses import Response
 
 
 class AsyncPaginator:
@@ -188,8 +184,8 @@ class PageNumberPagination(_StepsPagination, drf.PageNumberPagination):
             self.display_page_controls = True
         return list(rows)
 
-    def get_paginated_response(self, data: Any) -> Any:
-        return _response(
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(
             {
                 "count": self.page.paginator.count,
                 "next": self.get_next_link(),
@@ -262,8 +258,8 @@ class LimitOffsetPagination(_StepsPagination, drf.LimitOffsetPagination):
             return {"previous_url": self.get_previous_link(), "next_url": self.get_next_link()}
         return super().get_html_context()
 
-    def get_paginated_response(self, data: Any) -> Any:
-        return _response(
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(
             {
                 "count": self.count,
                 "next": self.get_next_link(),
@@ -327,8 +323,8 @@ class CursorPagination(_StepsPagination, drf.CursorPagination):
             self.display_page_controls = True
         return page
 
-    def get_paginated_response(self, data: Any) -> Any:
-        return _response(
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(
             {"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data}
         )
 
@@ -340,7 +336,7 @@ class FastPageNumberPagination(_StepsPagination):
     optionally caps how deep a client may page.
     """
 
-    page_size = drf.api_settings.PAGE_SIZE
+    page_size = api_settings.PAGE_SIZE
     page_query_param = "page"
     page_query_description = _("A page number within the paginated result set.")
     page_size_query_param: str | None = None
@@ -402,8 +398,8 @@ class FastPageNumberPagination(_StepsPagination):
             return remove_query_param(url, self.page_query_param)
         return replace_query_param(url, self.page_query_param, self.page_number - 1)
 
-    def get_paginated_response(self, data: Any) -> Any:
-        return _response(
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(
             {"results": data, "next": self.get_next_link(), "previous": self.get_previous_link()}
         )
 
