@@ -26,6 +26,26 @@ def test_all_names_import():
     assert len(rf.__all__) == len(set(rf.__all__))
 
 
+def test_module_names_on_the_package():
+    """F-API-001: public names of fields and filters are attributes of the package."""
+    from restflow.filters import filters as fs_module
+
+    names = ["ALL_FIELDS", "LOOKUP_CATEGORIES", "DEFAULT_FIELD_LOOKUPS", "LOOKUP_BOUND_LABELS",
+             "bound_label", "LOOKUP_DEFAULT_FIELD", "DataTypeSerializerMap", "process_lookups",
+             "extract_model_fields", "build_filter_field", "LookupsType", "FieldsType"]  # fmt: skip
+    for name in names:
+        assert getattr(rf, name) is getattr(ff, name)
+    for name in ("FilterOptions", "FilterMetaClass", "DJANGO_FIELD_MAP", "QuerySetT",
+                 "getattr_multi_source"):  # fmt: skip
+        assert getattr(rf, name) is getattr(fs_module, name)
+    assert rf.getattr_multi_source is helpers.getattr_multi_source
+    assert ff.ALL_FIELDS == "__all__"
+    try:
+        rf.nope  # noqa: B018
+    except AttributeError as exc:
+        assert "nope" in str(exc)
+
+
 def test_marker_types_are_the_helpers_ones():
     """F-API-002"""
     assert rf.Email is helpers.Email

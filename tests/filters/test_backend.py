@@ -362,6 +362,8 @@ def test_strict_mode_names_unknown_params(ten):
         "integer_feild": ["Unknown query parameter. Did you mean 'integer_field'?"],
         "zzz": ["Unknown query parameter."],
     }
+    status, data = get(view, "integer_feild=3&choice_field=z")
+    assert status == 400 and set(data) == {"integer_feild", "choice_field"}
     status, _ = get(view, "integer_field=3&page=1&format=json&order=-integer_field&ids[0]=1")
     assert status == 200
     assert get(list_view(), "integer_feild=3")[0] == 200  # off by default

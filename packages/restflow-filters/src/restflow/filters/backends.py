@@ -131,7 +131,10 @@ class RestflowFilterBackend(BaseFilterBackend):
                 message = f"Unknown query parameter. Did you mean '{close[0]}'?"
             errors[key] = [message]
         if errors:
-            raise ValidationError(errors, code="unknown_parameter")
+            # Report the invalid known params in the same response.
+            if not filterset.is_valid() and isinstance(filterset.errors, dict):
+                errors = {**filterset.errors, **errors}
+            raise ValidationError(errors)
 
     # Schema ------------------------------------------------------------------------------
 

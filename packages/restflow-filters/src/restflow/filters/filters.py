@@ -302,6 +302,8 @@ class FilterSet(serializers.Serializer, metaclass=FilterMetaClass):
         kwargs.setdefault("context", {"request": request})
         super().__init__(data=data, **kwargs)
         self.request = request
+        if not self._app_checked and apps.ready:
+            self._check_configuration()
 
     @classmethod
     def many_init(cls, *args: Any, **kwargs: Any) -> Any:
