@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from base64 import b64encode
 from pathlib import Path
 
 import pytest
@@ -205,6 +206,8 @@ async def test_jwt_in_authentication_matrix(settings, mode):
     from restflow.permissions import IsAuthenticated
     from restflow.test import AsyncAPIRequestFactory
     from restflow.views import AsyncAPIView
+    from tests.core.stack.app.models import ApiToken
+    from tests.core.stack.views import StackTokenAuthentication
 
     settings.RESTFLOW_SETTINGS = {
         "JWT": {"SIGNING_KEY": "smoke-signing-key-" + "x" * 32, "BLACKLIST_ALLOW_LOCMEM": True}
@@ -215,6 +218,8 @@ async def test_jwt_in_authentication_matrix(settings, mode):
     }
     user = await User.objects.acreate_user("jwt-user", password="pw")
     token = str(await _in_worker(AccessToken.for_user)(user))
+    await ApiToken.objects.acreate(key="smoke-token", user=user)
+    basic = "Basic " + b64encode(b"jwt-user:pw").decode()
 
     def body(request):
         return Response({"user": request.user.get_username()})
@@ -228,7 +233,7 @@ async def test_jwt_in_authentication_matrix(settings, mode):
     results = {}
     for name, classes in {
         "jwt": [JWTAuthentication],
-        "all": [JWTAuthentication, BasicAuthentication],
+        "all": [JWTAuthentication, BasicAuthentication, StackTokenAuthentication],
     }.items():
         view = type(
             f"{name}{mode}",
@@ -239,11 +244,10 @@ async def test_jwt_in_authentication_matrix(settings, mode):
                 "get": handler,
             },
         ).as_view()
-        for label, header in (
-            ("none", None),
-            ("bad", "Bearer not-a-token"),
-            ("good", f"Bearer {token}"),
-        ):
+        headers = {"none": None, "bad": "Bearer not-a-token", "good": f"Bearer {token}"}
+        if name == "all":
+            headers |= {"basic": basic, "token": "Token smoke-token", "bad-token": "Token nope"}
+        for label, header in headers.items():
             extra = {"HTTP_AUTHORIZATION": header} if header else {}
             request = AsyncAPIRequestFactory().get("/", **extra)
             response = await view(request) if mode == "async" else await _in_worker(view)(request)
@@ -252,6 +256,9 @@ async def test_jwt_in_authentication_matrix(settings, mode):
         assert results[(name, "none")][0] == 401
         assert results[(name, "bad")][0] == 401
         assert results[(name, "good")] == (200, {"user": "jwt-user"})
+    assert results[("all", "basic")] == (200, {"user": "jwt-user"})
+    assert results[("all", "token")] == (200, {"user": "jwt-user"})
+    assert results[("all", "bad-token")][0] == 401
 
 
 def _in_worker(func):
