@@ -4,9 +4,10 @@ A throttle decision is a read-modify-write of the request history of one key. Do
 (get, then set) concurrent requests all read the same history and are all admitted. Here
 the whole decision is one atomic step:
 
-* Redis (Django's ``RedisCache``, django-redis): a server-side script over a sorted set, so
-  the count is exact across every process and server sharing the Redis database. The async
-  path talks ``redis.asyncio`` (through :mod:`restflow.helpers.cache`); no thread hop.
+* Redis (Django's ``RedisCache``, django-redis' default client): a server-side script over a
+  sorted set, so the count is exact across every process and server sharing the Redis
+  database. The async path talks ``redis.asyncio`` (through :mod:`restflow.helpers.cache`);
+  no thread hop. django-redis' sharded/sentinel/herd clients take the generic path below.
 * Local memory: the history list is read and written under a per-key lock, directly on the
   event loop (microseconds, no I/O) and with the same lock from worker threads.
 * Any other backend: the same locked read-modify-write, run in a worker thread; exact within
@@ -25,13 +26,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from restflow.helpers.cache import (
-    RedisAccess,
-    _sync_redis_client,
-    async_cache,
-    get_backend,
-    is_redis_cache,
-)
+from restflow.helpers.cache import RedisAccess, _sync_redis_client, async_cache, get_backend
 
 # One Lua script: evict expired entries, admit when under the limit, return the history.
 _HIT_SCRIPT = """
@@ -128,7 +123,7 @@ def hit(cache: Any, key: str, now: float, duration: int, limit: int) -> tuple[bo
     """Record a request at ``now`` unless ``limit`` requests happened in the last ``duration``
     seconds; return ``(admitted, history newest first)``."""
     backend = get_backend(cache)
-    if is_redis_cache(backend):
+    if isinstance(async_cache(backend), RedisAccess):
         args = _redis_args(backend, key, now, duration, limit)
         return _redis_result(_redis_hit(_sync_redis_client(backend), args))
     return _hit_locked(backend, key, now, duration, limit)
