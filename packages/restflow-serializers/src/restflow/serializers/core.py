@@ -74,6 +74,25 @@ def _overrides(cls: type, name: str, defaults: tuple[Any, ...]) -> bool:
     return getattr(cls, name, None) not in defaults
 
 
+def _representation_of(field: Any) -> Any:
+    """The field's ``to_representation``, or the builtin it is exactly equivalent to."""
+    method = type(field).to_representation
+    if method is drf_fields.UUIDField.to_representation and field.uuid_format == "hex_verbose":
+        return str
+    return _SIMPLE_REPRESENTATIONS.get(method, field.to_representation)
+
+
+def _drf_attribute(field: Any, instance: Any) -> Any:
+    """DRF's attribute lookup for one field; ``_MISSING`` when DRF skips the field."""
+    try:
+        attribute = field.get_attribute(instance)
+    except SkipField:
+        return _MISSING
+    if isinstance(attribute, PKOnlyObject) and attribute.pk is None:
+        return None
+    return attribute
+
+
 def _too_deep() -> ErrorDetail:
     # A payload nested deeper than Python's recursion limit (e.g. inside an ``Any`` field,
     # which DRF checks with ``json.dumps``) is bad input, not a server error.
@@ -270,9 +289,28 @@ class ValidationCoreMixin:
             if isinstance(prototype, ValidationCoreMixin):
                 mode = prototype._validation_mode()
             else:
-                mode = self._compute_validation_mode()
+                mode = self._cached_class_mode()
             state["_restflow_validation_mode"] = mode
         return mode
+
+    def _cached_class_mode(self) -> str:
+        # Instances whose fields are copies of the same class-level fields share a mode.
+        key = self._mode_key()
+        if key is None:
+            return self._compute_validation_mode()
+        cls = type(self)
+        modes = cls.__dict__.get("_restflow_modes")
+        if modes is None:
+            modes = {}
+            cls._restflow_modes = modes  # type: ignore[attr-defined]
+        mode = modes.get(key)
+        if mode is None:
+            mode = modes[key] = self._compute_validation_mode()
+        return mode
+
+    def _mode_key(self) -> tuple[Any, ...] | None:
+        """What the mode depends on beyond the class, or ``None`` when it is not cacheable."""
+        return None
 
     def _compute_validation_mode(self) -> str:
         """The mode from the user code this level adds; subclasses add their fields."""
@@ -458,6 +496,15 @@ class SerializerMixin(ValidationCoreMixin):
             raise ValidationError(errors)
         return ret
 
+    def _mode_key(self) -> tuple[Any, ...] | None:
+        key = []
+        for name, field in self.fields.items():
+            prototype = field.__dict__.get(PROTOTYPE_ATTR)
+            if prototype is None:
+                return None  # a field built for this instance only
+            key.append((name, id(prototype), field.read_only))
+        return tuple(key)
+
     def _own_async_core(self) -> tuple[Any, ...]:
         return (SerializerMixin.ato_internal_value,)
 
@@ -496,20 +543,7 @@ class SerializerMixin(ValidationCoreMixin):
         """
         plan = self.__dict__.get("_restflow_read_plan")
         if plan is None:
-            plan = self.__dict__["_restflow_read_plan"] = [
-                (
-                    field.field_name,
-                    field.source_attrs[0]
-                    if len(field.source_attrs) == 1
-                    and type(field).get_attribute is _drf_get_attribute
-                    else None,
-                    field,
-                    _SIMPLE_REPRESENTATIONS.get(
-                        type(field).to_representation, field.to_representation
-                    ),
-                )
-                for field in self._readable_fields
-            ]
+            plan = self.__dict__["_restflow_read_plan"] = self._read_plan()
         ret: dict[str, Any] = {}
         is_mapping = isinstance(instance, Mapping)
         for name, attr, field, to_representation in plan:
@@ -523,14 +557,24 @@ class SerializerMixin(ValidationCoreMixin):
                     if callable(attribute):
                         attribute = _MISSING
             if attribute is _MISSING:
-                try:
-                    attribute = field.get_attribute(instance)
-                except SkipField:
+                attribute = _drf_attribute(field, instance)
+                if attribute is _MISSING:
                     continue
-                if isinstance(attribute, PKOnlyObject) and attribute.pk is None:
-                    attribute = None
             ret[name] = None if attribute is None else to_representation(attribute)
         return ret
+
+    def _read_plan(self) -> list[tuple[str, str | None, Any, Any]]:
+        return [
+            (
+                field.field_name,
+                field.source_attrs[0]
+                if len(field.source_attrs) == 1 and type(field).get_attribute is _drf_get_attribute
+                else None,
+                field,
+                _representation_of(field),
+            )
+            for field in self._readable_fields
+        ]
 
     @property
     def data(self) -> Any:
