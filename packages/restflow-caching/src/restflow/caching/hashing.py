@@ -3,17 +3,46 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.core.signals import setting_changed
 
 from restflow.settings import restflow_settings
 
 __all__ = ["hash_string"]
 
+_algorithm: list[Callable[[str], str]] = []
 
-def hash_string(value: str) -> str:
-    """Hash ``value`` with ``CACHE_SETTINGS.KEY_HASH_ALGORITHM`` (read on every call)."""
+
+def _resolve() -> Callable[[str], str]:
     algorithm = restflow_settings.CACHE_SETTINGS.KEY_HASH_ALGORITHM
     if callable(algorithm):
-        return algorithm(value)
+        return algorithm
     if algorithm == "sha256":
-        return hashlib.sha256(value.encode("utf-8")).hexdigest()
-    return hashlib.new(algorithm, value.encode("utf-8")).hexdigest()
+        return lambda value: hashlib.sha256(value.encode("utf-8")).hexdigest()
+    hashlib.new(algorithm)  # an unknown name fails now, with hashlib's ValueError
+
+    def digest(value: str, name: str = algorithm) -> str:
+        return hashlib.new(name, value.encode("utf-8")).hexdigest()
+
+    return digest
+
+
+def hash_string(value: str) -> str:
+    """Hash ``value`` with ``CACHE_SETTINGS.KEY_HASH_ALGORITHM``.
+
+    The setting is resolved once and again after every settings change (so
+    ``override_settings`` works), not on every key build.
+    """
+    if not _algorithm:
+        _algorithm.append(_resolve())
+    return _algorithm[0](value)
+
+
+def _reset(*, setting: str, **kwargs: Any) -> None:
+    if setting == "RESTFLOW_SETTINGS":
+        _algorithm.clear()
+
+
+setting_changed.connect(_reset)

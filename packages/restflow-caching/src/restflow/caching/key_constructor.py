@@ -241,13 +241,18 @@ class KeyConstructor(metaclass=KeyConstructorMeta):
         """The entry key of a call and its prefix chain, computing each field once."""
         base = self.identifier_prefix(func)
         chain = [base]
-        parts = self.partition_parts(func, args, kwargs)
-        for end in range(1, len(parts) + 1):
-            joined = self._join(parts[:end])
-            prefix = f"{base}{joined}::" if joined else base
+        joined = ""
+        for field in self._partition_fields:
+            joined += field.get_cache_key_part(func, args, kwargs) + "::"
+            stripped = joined
+            while stripped.endswith("::"):
+                stripped = stripped[:-2]
+            prefix = f"{base}{stripped}::" if stripped else base
             if prefix != chain[-1]:
                 chain.append(prefix)
-        return chain[-1] + self.build_key_suffix(func, args, kwargs), chain
+        if self._suffix_fields:
+            return chain[-1] + self.build_key_suffix(func, args, kwargs), chain
+        return chain[-1], chain
 
     def prefix_chain(self, func: Any, args: Any, kwargs: Any) -> list[str]:
         """Every prefix a partition-wide or function-wide wipe of this call could use.

@@ -166,6 +166,9 @@ class CacheKeyField(ABC):
 
     def stringify(self, value: Any) -> str:
         """The exact rendering of §3.2 (keys must be byte-identical across versions)."""
+        kind = type(value)
+        if kind is str or kind is int:
+            return hash_string(str(value)) if self.hash_value else str(value)
         if isinstance(value, dict):
             if not value:
                 text = ""
@@ -205,14 +208,19 @@ class CacheKeyField(ABC):
         return request
 
 
+@functools.lru_cache(maxsize=4096)
+def _parameter_names(func: Callable[..., Any]) -> tuple[str, ...]:
+    return tuple(inspect.signature(func).parameters)
+
+
 def _find_request(func: Any, args: Any, kwargs: Any, name: str, view_fallback: bool) -> Any:
     if kwargs and name in kwargs:
         return kwargs[name]
     if args and func is not None:
         try:
-            params = list(signature_of(func).parameters)
+            params = _parameter_names(func)
         except (TypeError, ValueError):
-            params = []
+            params = ()
         if name in params:
             index = params.index(name)
             if index < len(args):
@@ -269,9 +277,45 @@ class ArgsKeyField(CacheKeyField):
             self._names = frozenset([arguments])
         else:
             self._names = frozenset(arguments)
+        self._single = arguments if isinstance(arguments, str) and arguments != "*" else None
+        self._memo: tuple[Any, Any] = (None, None)
+
+    def _bind_single(self, func: Any, args: Any, kwargs: Any) -> dict[str, Any] | None:
+        """Fast path for one named argument of a plain signature; ``None`` = use the slow path."""
+        memo_func, binder = self._memo
+        if memo_func is not func:
+            try:
+                binder = _binder(func)
+            except TypeError:
+                return None
+            self._memo = (func, binder)
+        if binder is None:
+            return None
+        name = self._single
+        if kwargs and name in kwargs:
+            if any(k not in binder.names for k in kwargs) or len(args or ()) > len(binder.names):
+                return None
+            if name in binder.names[: len(args or ())]:
+                return None  # given twice: let inspect raise its TypeError
+            return {name: kwargs[name]}
+        if any(k not in binder.names for k in kwargs or ()) or len(args or ()) > len(binder.names):
+            return None
+        try:
+            index = binder.names.index(name)
+        except ValueError:
+            return {}
+        if args and index < len(args):
+            return {name: args[index]}
+        if name in binder.defaults:
+            return {name: binder.defaults[name]}
+        return {}
 
     def get_key_payload(self, func: Any, args: Any, kwargs: Any) -> dict[str, Any]:
         names, skip = self._names, self.SKIP
+        if self._single is not None and not self.path and self.normalizer is None:
+            single = self._bind_single(func, args, kwargs)
+            if single is not None:
+                return single
         payload = {}
         for name, value in bind_arguments(func, args, kwargs).items():
             if name in skip or (names is not None and name not in names):

@@ -200,7 +200,8 @@ class CachedWrapper:
         if not self._self_checked:
             self._check_self_identity(args)
         key, chain = self.key_constructor.locate(self.func, args, kwargs)
-        return key, [storage.gen_key(prefix) for prefix in chain]
+        gen = storage.GEN_KEY_PREFIX
+        return key, [gen + prefix for prefix in chain]
 
     def _check_self_identity(self, args: tuple) -> None:
         """Warn when a method's key holds ``str(self)`` with a memory address (W-9)."""
@@ -496,6 +497,8 @@ class CachedWrapper:
     def _sync_delete_by_prefix(self, args: tuple, kwargs: dict) -> Any:
         prefix = self.key_constructor.build_key_prefix(self.func, args, kwargs)
         storage.bump([prefix], self._version, self._ttl_seconds())
+        if not storage.has_delete_pattern():
+            return None
         return storage.delete_pattern(glob_escape(prefix) + "*", self._version)
 
     def _sync_invalidate_partition(self, kwargs: dict[str, Any]) -> None:
