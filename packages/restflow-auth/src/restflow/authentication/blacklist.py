@@ -22,7 +22,7 @@ from django.utils.module_loading import import_string
 
 from restflow.authentication.tokens import (
     TokenConfigurationError,
-    get_jwt_settings,
+    jwt_config,
     leeway_ceil,
     memoised,
     user_id_claim_value,
@@ -246,7 +246,7 @@ class CacheBlacklistBackend(BlacklistBackend):
 
 def _checked_blacklist_alias() -> str:
     """The blacklist cache alias, refused when it is per-process and not opted in (W-14)."""
-    config = get_jwt_settings()
+    config = jwt_config()
     alias: str = config.BLACKLIST_CACHE_ALIAS
     cache = caches[alias]
     path = f"{type(cache).__module__}.{type(cache).__qualname__}"
@@ -387,7 +387,7 @@ def get_token_blacklist_backend() -> BlacklistBackend:
     """The configured backend, resolved once per settings generation (W-18)."""
     return memoised(
         "blacklist_backend",
-        lambda: resolve_token_blacklist_backend(get_jwt_settings().BLACKLIST_BACKEND),
+        lambda: resolve_token_blacklist_backend(jwt_config().BLACKLIST_BACKEND),
     )
 
 
@@ -425,13 +425,13 @@ class ATokenBlacklist:
 
 def revocation_window_end() -> int:
     """Epoch second after which no token minted now is accepted any more."""
-    config = get_jwt_settings()
+    config = jwt_config()
     longest = max(config.ACCESS_TOKEN_LIFETIME, config.REFRESH_TOKEN_LIFETIME)
     return int(time.time()) + math.ceil(longest.total_seconds())
 
 
 def _user_mark_of(user: Any) -> str:
-    return user_mark(getattr(user, get_jwt_settings().USER_ID_FIELD))
+    return user_mark(getattr(user, jwt_config().USER_ID_FIELD))
 
 
 def revoke_user_tokens(user: Any) -> None:

@@ -21,8 +21,8 @@ from restflow.authentication.blacklist import (
 from restflow.authentication.tokens import (
     HMAC_ALGORITHMS,
     TokenConfigurationError,
-    get_jwt_settings,
     get_verifying_key,
+    jwt_config,
     validate_algorithm,
     validate_signing_key_shape,
     validate_user_id_field,
@@ -56,7 +56,7 @@ def _error(id_: str, msg: str, hint: str | None = None) -> checks.Error:
 def check_jwt_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     if not jwt_in_use():
         return []
-    config = get_jwt_settings()
+    config = jwt_config()
     found: list[checks.CheckMessage] = []
     found += _check_keys(config)
     try:

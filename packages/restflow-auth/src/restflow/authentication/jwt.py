@@ -54,6 +54,7 @@ from restflow.authentication.tokens import (
     get_user_authentication_rule,
     get_verifying_key,
     header_types,
+    jwt_config,
     memoised,
     validate_algorithm,
     validate_signing_key_shape,
@@ -107,7 +108,7 @@ def invalid_token(message: str) -> AuthenticationFailed:
 
 def user_lookup(payload: dict[str, Any]) -> dict[str, Any]:
     """ORM lookup for the token's user claim (steps 7 and 7b)."""
-    config = get_jwt_settings()
+    config = jwt_config()
     value = payload.get(config.USER_ID_CLAIM)
     # Only what build_jwt_payload writes: a 1.9 or True would otherwise match user 1.
     if not isinstance(value, (int, str)) or isinstance(value, bool) or value == "":
@@ -117,11 +118,11 @@ def user_lookup(payload: dict[str, Any]) -> dict[str, Any]:
 
 def revocation_query(payload: dict[str, Any]) -> tuple[list[str], str | None] | None:
     """What to look up in the blacklist for ``payload``; ``None`` when nothing can match."""
-    if not get_jwt_settings().BLACKLIST_ENABLED:
+    if not jwt_config().BLACKLIST_ENABLED:
         return None
     jti = payload.get("jti")
     ids = [jti] if jti else []
-    value = payload.get(get_jwt_settings().USER_ID_CLAIM)
+    value = payload.get(jwt_config().USER_ID_CLAIM)
     mark = user_mark(value) if isinstance(value, (int, str)) and value != "" else None
     if not ids and mark is None:
         return None
@@ -134,7 +135,7 @@ def blacklisted() -> AuthenticationFailed:
 
 def check_user(user: Any, payload: dict[str, Any]) -> Any:
     """Steps 9 and 10: active flag, then the password fingerprint (constant time, W-13)."""
-    config = get_jwt_settings()
+    config = jwt_config()
     if config.CHECK_USER_IS_ACTIVE and not user.is_active:
         raise AuthenticationFailed("User is inactive.", code="user_inactive")
     if config.CHECK_REVOKE_TOKEN:

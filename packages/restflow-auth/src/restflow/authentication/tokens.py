@@ -13,6 +13,7 @@ import math
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import jwt
@@ -43,6 +44,7 @@ __all__ = [
     "get_password_hash",
     "get_user_authentication_rule",
     "get_verifying_key",
+    "jwt_config",
     "leeway_seconds",
     "user_id_claim_value",
     "validate_algorithm",
@@ -110,12 +112,18 @@ def get_jwt_settings() -> Any:
     return restflow_settings.JWT
 
 
+def jwt_config() -> Any:
+    """The JWT settings as plain attributes, snapshotted once per settings generation: the
+    request path reads a dozen keys, and each read of the settings object costs a lookup."""
+    return memoised("config", lambda: SimpleNamespace(**get_jwt_settings().to_dict()))
+
+
 def get_now_time() -> datetime:
     return datetime.now(tz=timezone.utc)
 
 
 def leeway_seconds() -> float:
-    leeway = get_jwt_settings().LEEWAY
+    leeway = jwt_config().LEEWAY
     if isinstance(leeway, timedelta):
         return leeway.total_seconds()
     return float(leeway or 0)
@@ -129,7 +137,7 @@ def header_types() -> frozenset[bytes]:
     """Lower-cased accepted schemes; a bare string is one scheme (W-21)."""
 
     def build() -> frozenset[bytes]:
-        types = get_jwt_settings().AUTH_HEADER_TYPES
+        types = jwt_config().AUTH_HEADER_TYPES
         if isinstance(types, (str, bytes)):
             types = (types,)
         return frozenset(
@@ -221,7 +229,7 @@ def _load_asymmetric_key(algorithm: str, key: Any, *, setting: str, private: boo
 
 def _signing_key() -> Any:
     def build() -> Any:
-        config = get_jwt_settings()
+        config = jwt_config()
         key, algorithm = config.SIGNING_KEY, config.ALGORITHM
         if key is None:
             raise _missing_signing_key()
@@ -248,7 +256,7 @@ def get_verifying_key() -> Any:
     """``VERIFYING_KEY or SIGNING_KEY``; an asymmetric private key yields its public key."""
 
     def build() -> Any:
-        config = get_jwt_settings()
+        config = jwt_config()
         algorithm = config.ALGORITHM
         setting = "VERIFYING_KEY" if config.VERIFYING_KEY else "SIGNING_KEY"
         key = config.VERIFYING_KEY or config.SIGNING_KEY
@@ -300,7 +308,7 @@ def _codec() -> jwt.PyJWT:
     never select another one, and the checked keys are not re-parsed on every call."""
 
     def build() -> jwt.PyJWT:
-        algorithm = get_jwt_settings().ALGORITHM
+        algorithm = jwt_config().ALGORITHM
         validate_algorithm(algorithm)
         keys = []
         for load in (_signing_key, get_verifying_key):
@@ -325,7 +333,7 @@ def _codec() -> jwt.PyJWT:
 def encode_token(payload: dict[str, Any]) -> str:
     """Sign ``payload`` verbatim with the configured algorithm and signing key."""
     key = _signing_key()
-    algorithm = get_jwt_settings().ALGORITHM
+    algorithm = jwt_config().ALGORITHM
     try:
         return _codec().encode(payload, key, algorithm=algorithm)
     except (TypeError, ValueError) as exc:
@@ -338,7 +346,7 @@ def encode_token(payload: dict[str, Any]) -> str:
 
 def _decode_options() -> tuple[dict[str, Any], dict[str, Any]]:
     def build() -> tuple[dict[str, Any], dict[str, Any]]:
-        config = get_jwt_settings()
+        config = jwt_config()
         kwargs: dict[str, Any] = {
             "algorithms": [config.ALGORITHM],  # never the algorithm of the token header
             "leeway": leeway_seconds(),
@@ -353,7 +361,7 @@ def _decode_options() -> tuple[dict[str, Any], dict[str, Any]]:
 
 def decode_token(raw: str) -> dict[str, Any]:
     """Verify signature and registered claims; return the claims. ``token_type`` is not checked."""
-    algorithm = get_jwt_settings().ALGORITHM
+    algorithm = jwt_config().ALGORITHM
     validate_algorithm(algorithm)
     key = get_verifying_key()
     if not isinstance(raw, (str, bytes)) or len(raw) > MAX_TOKEN_LENGTH:
@@ -392,7 +400,7 @@ def user_id_claim_value(value: Any) -> int | str:
 
 
 def build_jwt_payload(user: Any, *, token_type: str, lifetime: timedelta) -> dict[str, Any]:
-    config = get_jwt_settings()
+    config = jwt_config()
     validate_user_id_field(config.USER_ID_FIELD, config.USER_ID_FIELD_ALLOWLIST)
     now = get_now_time()
     payload: dict[str, Any] = {
@@ -409,7 +417,7 @@ def build_jwt_payload(user: Any, *, token_type: str, lifetime: timedelta) -> dic
 
 
 def _add_registered_claims(payload: dict[str, Any]) -> None:
-    config = get_jwt_settings()
+    config = jwt_config()
     if config.ISSUER is not None:
         payload["iss"] = config.ISSUER
     if config.AUDIENCE is not None:
@@ -422,7 +430,7 @@ def default_user_authentication_rule(user: Any) -> bool:
 
 def get_user_authentication_rule() -> Callable[[Any], bool]:
     def build() -> Callable[[Any], bool]:
-        rule = get_jwt_settings().USER_AUTHENTICATION_RULE
+        rule = jwt_config().USER_AUTHENTICATION_RULE
         return import_string(rule) if isinstance(rule, str) else rule
 
     return memoised("user_authentication_rule", build)
@@ -461,7 +469,7 @@ class _Token:
 
     @classmethod
     def for_user(cls: type[TokenT], user: Any) -> TokenT:
-        lifetime = getattr(get_jwt_settings(), cls.lifetime_setting)
+        lifetime = getattr(jwt_config(), cls.lifetime_setting)
         payload = build_jwt_payload(user, token_type=cls._type(), lifetime=lifetime)
         return cls(payload=payload, raw=encode_token(payload), token_type=cls._type())
 
@@ -504,7 +512,7 @@ class RefreshToken(_Token):
         return family if isinstance(family, str) and family else self.jti
 
     def _mint(self, token_type: str, lifetime: timedelta) -> dict[str, Any]:
-        config = get_jwt_settings()
+        config = jwt_config()
         claim = config.USER_ID_CLAIM
         if claim not in self.payload:
             raise TokenError("Token contained no recognizable user identification.")
@@ -524,11 +532,11 @@ class RefreshToken(_Token):
 
     @property
     def access_token(self) -> AccessToken:
-        payload = self._mint(ACCESS_TOKEN_TYPE, get_jwt_settings().ACCESS_TOKEN_LIFETIME)
+        payload = self._mint(ACCESS_TOKEN_TYPE, jwt_config().ACCESS_TOKEN_LIFETIME)
         return AccessToken(payload=payload, raw=encode_token(payload), token_type=ACCESS_TOKEN_TYPE)
 
     def rotate(self) -> RefreshToken:
-        payload = self._mint(REFRESH_TOKEN_TYPE, get_jwt_settings().REFRESH_TOKEN_LIFETIME)
+        payload = self._mint(REFRESH_TOKEN_TYPE, jwt_config().REFRESH_TOKEN_LIFETIME)
         payload[FAMILY_CLAIM] = self.family
         return RefreshToken(
             payload=payload, raw=encode_token(payload), token_type=REFRESH_TOKEN_TYPE

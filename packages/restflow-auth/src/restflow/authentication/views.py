@@ -30,8 +30,8 @@ from restflow.authentication.tokens import (
     RefreshToken,
     TokenConfigurationError,
     TokenError,
-    get_jwt_settings,
     get_user_authentication_rule,
+    jwt_config,
 )
 
 # Module attribute looked up at call time: tests patch it (documented seam).
@@ -94,7 +94,7 @@ class TokenRefreshView(TokenView):
     async def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = (await self.avalidated_serializer()).validated_data
         refresh = verified_refresh(data["refresh"])
-        config = get_jwt_settings()
+        config = jwt_config()
         if config.BLACKLIST_ENABLED:
             await self.check_not_revoked(refresh)
         if config.REFRESH_CHECK_USER:
@@ -119,7 +119,7 @@ class TokenRefreshView(TokenView):
     async def check_not_revoked(self, refresh: RefreshToken) -> None:
         payload = refresh.payload
         ids = [i for i in (refresh.jti, family_mark(refresh.family)) if i]
-        claim = payload.get(get_jwt_settings().USER_ID_CLAIM)
+        claim = payload.get(jwt_config().USER_ID_CLAIM)
         mark = user_mark(claim) if isinstance(claim, (int, str)) and claim != "" else None
         backend = get_token_blacklist_backend()
         if await backend.ais_revoked(ids, mark, payload.get("iat")):
