@@ -376,3 +376,22 @@ def test_obtain_throttled_by_subclass(user):
         for _ in range(3)
     ]
     assert statuses == [401, 401, 429]
+
+
+def test_refresh_tokens_without_jti_do_not_share_an_entry(client, user):
+    """claims of the wrong shape: jti-less refresh tokens are not tracked (like authentication)
+    and never collide on one blacklist entry"""
+    import time
+
+    from restflow.authentication.jwt import encode_token
+
+    def jti_less(extra):
+        now = int(time.time())
+        payload = {"token_type": "refresh", "iat": now, "exp": now + 600, "user_id": user.pk}
+        return encode_token({**payload, **extra})
+
+    first, second = jti_less({"n": 1}), jti_less({"n": 2})
+    assert refresh_call(client, first).status_code == 200
+    assert refresh_call(client, second).status_code == 200
+    assert refresh_call(client, first).status_code == 200
+    assert ATokenBlacklist._sync_is_blacklisted("fam:") is False

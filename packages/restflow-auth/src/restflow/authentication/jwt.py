@@ -116,13 +116,16 @@ def user_lookup(payload: dict[str, Any]) -> dict[str, Any]:
     return {config.USER_ID_FIELD: value}
 
 
-def revocation_query(payload: dict[str, Any]) -> tuple[list[str], str | None] | None:
-    """What to look up in the blacklist for ``payload``; ``None`` when nothing can match."""
-    if not jwt_config().BLACKLIST_ENABLED:
+def revocation_query(
+    payload: dict[str, Any], *extra_ids: str
+) -> tuple[list[str], str | None] | None:
+    """Blacklist ids (the ``jti``, plus ``extra_ids``) and user mark to look up for
+    ``payload``; ``None`` when the blacklist is off or nothing could match."""
+    config = jwt_config()
+    if not config.BLACKLIST_ENABLED:
         return None
-    jti = payload.get("jti")
-    ids = [jti] if jti else []
-    value = payload.get(jwt_config().USER_ID_CLAIM)
+    ids = [i for i in (payload.get("jti"), *extra_ids) if i]
+    value = payload.get(config.USER_ID_CLAIM)
     mark = user_mark(value) if isinstance(value, (int, str)) and value != "" else None
     if not ids and mark is None:
         return None

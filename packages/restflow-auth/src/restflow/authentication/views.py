@@ -17,9 +17,8 @@ from restflow.authentication.blacklist import (
     family_mark,
     get_token_blacklist_backend,
     revocation_window_end,
-    user_mark,
 )
-from restflow.authentication.jwt import aload_user, blacklisted, invalid_token
+from restflow.authentication.jwt import aload_user, blacklisted, invalid_token, revocation_query
 from restflow.authentication.serializers import (
     TokenBlacklistSerializer,
     TokenObtainSerializer,
@@ -52,6 +51,8 @@ def verified_refresh(raw: str) -> RefreshToken:
 
 async def revoke_family(refresh: RefreshToken) -> None:
     """End the refresh token's whole rotation chain (reuse detection, W-12)."""
+    if not refresh.family:
+        return
     await ATokenBlacklist.ablacklist(
         family_mark(refresh.family), expires_at=revocation_window_end()
     )
@@ -111,18 +112,17 @@ class TokenRefreshView(TokenView):
         if (
             config.ROTATE_REFRESH_TOKENS
             and config.BLACKLIST_ENABLED
+            and refresh.jti  # a token without jti cannot be tracked (as in authentication)
             and not await get_token_blacklist_backend().aclaim(refresh.jti, expires_at=refresh.exp)
         ):
             raise blacklisted()
         return Response(body)
 
     async def check_not_revoked(self, refresh: RefreshToken) -> None:
-        payload = refresh.payload
-        ids = [i for i in (refresh.jti, family_mark(refresh.family)) if i]
-        claim = payload.get(jwt_config().USER_ID_CLAIM)
-        mark = user_mark(claim) if isinstance(claim, (int, str)) and claim != "" else None
+        chain = [family_mark(refresh.family)] if refresh.family else []
+        query = revocation_query(refresh.payload, *chain)
         backend = get_token_blacklist_backend()
-        if await backend.ais_revoked(ids, mark, payload.get("iat")):
+        if query is not None and await backend.ais_revoked(*query, refresh.payload.get("iat")):
             # A revoked refresh token presented again: whoever holds its descendants
             # (rotated by a thief, or by the victim) loses them too.
             await revoke_family(refresh)
