@@ -8,6 +8,7 @@ import decimal
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from rest_framework.exceptions import ValidationError
 
 from restflow.filters import (
     DecimalField,
@@ -202,6 +203,8 @@ def test_range_and_json_explicit(docs):
 
     assert names(F(data=qd("price=15")).filter_queryset(PgDoc.objects.all())) == ["alpha"]
     assert names(F(data=qd("price=25")).filter_queryset(PgDoc.objects.all())) == []
+    with pytest.raises(ValidationError):  # beyond int4range's element type: a 400
+        F(data=qd("price=3000000000")).filter_queryset(PgDoc.objects.all())
 
 
 @pg
@@ -215,3 +218,29 @@ def test_array_date_and_decimal_children(docs):
     assert names(F(data=qd("date_array__contains=2025-01-01")).filter_queryset(qs)) == ["beta"]
     assert names(F(data=qd("decimal_array__overlaps=1.5")).filter_queryset(qs)) == ["beta"]
     assert not F(data=qd("date_array=nope")).is_valid()
+
+
+@pg
+def test_explicit_int_array_items_bounded(docs):
+    """F-HTTP-006 W-03: items beyond an int4 array column are a 400, not a database error."""
+
+    class F(FilterSet):
+        integer_array__contains = ListField(child=IntegerField())
+
+        class Meta:
+            model = PgDoc
+
+    class G(FilterSet):
+        nums = ListField(child=IntegerField(), filter_by="integer_array__overlap")
+
+    fs = F(data=qd("integer_array__contains=452726608812"))
+    assert not fs.is_valid()
+    assert [str(m) for m in fs.errors["integer_array__contains"][0]] == [
+        "Ensure this value is less than or equal to 2147483647."
+    ]
+    assert names(F(data=qd("integer_array__contains=10")).filter_queryset(PgDoc.objects.all())) == [
+        "beta"
+    ]
+    with pytest.raises(ValidationError) as exc:  # the first use on a model binds the bounds
+        G(data=qd("nums=452726608812")).filter_queryset(PgDoc.objects.all())
+    assert "2147483647" in str(exc.value.detail)

@@ -245,6 +245,31 @@ def test_postgres_arrays(pg_rows, pairs):
     check(view_for(PgDoc, PgAll), pairs)
 
 
+@pytest.fixture
+def pg_filterset(pg_app):
+    class PgExplicit(FilterSet):
+        name = StringField(lookups=["postgres", "icontains"])
+        body = StringField(lookups=["search", "unaccent"])
+        nums = ListField(child=IntegerField(), filter_by="integer_array__overlap")
+        words = ListField(child=StringField(), filter_by="tags__contains")
+        within = IntegerField(filter_by="price_range__contains")
+
+        class Meta:
+            model = PgDoc
+
+    return PgExplicit
+
+
+@pytest.mark.postgres
+@settings(
+    max_examples=max(100, EXAMPLES // 2), deadline=None, suppress_health_check=list(HealthCheck)
+)
+@given(data=st.data())
+def test_postgres_explicit_features(pg_rows, pg_filterset, data):
+    """F-HTTP-006 W-03 W-05: search, trigram, unaccent, explicit array and range filters."""
+    check(view_for(PgDoc, pg_filterset), data.draw(query_strategy(pg_filterset)))
+
+
 @pytest.mark.postgres
 def test_postgres_listed_inputs(pg_rows):
     """F-HTTP-006 W-03"""

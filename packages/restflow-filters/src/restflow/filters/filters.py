@@ -447,8 +447,8 @@ class FilterSet(serializers.Serializer, metaclass=FilterMetaClass):
         return await run_async(self._pipeline(queryset, ignore))
 
     def _pipeline(self, queryset: Any, ignore: list[str] | None) -> Pipeline:
-        data = self.model_dump()
         self._check_model(getattr(queryset, "model", None))
+        data = self.model_dump()
         meta = self._meta
         for processor in meta.preprocessors:
             queryset = _checked_queryset((yield Call(processor, self, queryset)), processor)

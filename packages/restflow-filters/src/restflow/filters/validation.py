@@ -7,6 +7,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections
 from django.db.models import Field as ModelField
 
@@ -93,6 +94,46 @@ def check_expressions(owner: str, model: Any, fields: Iterable[tuple[str, Field]
                 f"{owner}: the filter `{param}` uses `{expression}`, but {error}. "
                 "Remove the lookup or filter on a field that supports it."
             )
+        bound_array_items(model, expression, field)
+
+
+def bound_array_items(model: Any, expression: str, field: Field) -> None:
+    """Bound unbounded integers sent to a narrower integer array or range column.
+
+    PostgreSQL casts such a parameter to the column's element type, so a value beyond its
+    range is a database error; bounding the value keeps it a 400 (W-03, W-06).
+    """
+    from rest_framework.utils.formatting import lazy_format
+
+    from restflow.filters.fields import IntegerField, ListField
+    from restflow.filters.model_fields import column_bounds
+
+    target = field.child if isinstance(field, ListField) else field
+    if type(target) not in (IntegerField,) or target.min_value is not None:
+        return
+    if target.max_value is not None:
+        return
+    resolved = _resolve(model, expression.split(LOOKUP_SEP))
+    column = resolved[0] if resolved is not None else None
+    base = getattr(column, "base_field", None)
+    if base is None:
+        return
+    bounds = column_bounds(base() if isinstance(base, type) else base)
+    if not bounds:
+        return
+    target.min_value, target.max_value = bounds["min_value"], bounds["max_value"]
+    target.validators.append(
+        MinValueValidator(
+            target.min_value,
+            message=lazy_format(target.error_messages["min_value"], min_value=target.min_value),
+        )
+    )
+    target.validators.append(
+        MaxValueValidator(
+            target.max_value,
+            message=lazy_format(target.error_messages["max_value"], max_value=target.max_value),
+        )
+    )
 
 
 def check_postgres_app(owner: str, fields: Iterable[tuple[str, Field]]) -> None:
