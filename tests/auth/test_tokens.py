@@ -627,3 +627,24 @@ def test_django_floor():
         text = module.read_text()
         assert "from django.contrib.auth import aauthenticate" not in text, module
         assert "auth.aauthenticate" not in text, module
+
+
+def test_get_verifying_key(keys):
+    """A-JTOK-029 (W-08): the configured key, or the public key derived from a private one"""
+    from restflow.authentication.jwt import get_verifying_key
+
+    assert get_verifying_key() == KEY
+    with jwt_settings(VERIFYING_KEY="other-secret"):
+        assert get_verifying_key() == "other-secret"
+    with jwt_settings(VERIFYING_KEY=""):
+        assert get_verifying_key() == KEY
+    private, public = keys["rsa"]
+    with jwt_settings(ALGORITHM="RS256", SIGNING_KEY=private, VERIFYING_KEY=public):
+        assert get_verifying_key() == public
+    with jwt_settings(ALGORITHM="RS256", SIGNING_KEY=private):
+        derived = get_verifying_key()
+        assert not hasattr(derived, "private_bytes")
+        pem = derived.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
+        assert pem == public

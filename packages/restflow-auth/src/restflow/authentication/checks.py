@@ -21,8 +21,8 @@ from restflow.authentication.blacklist import (
 from restflow.authentication.tokens import (
     HMAC_ALGORITHMS,
     TokenConfigurationError,
-    get_verifying_key,
     jwt_config,
+    loaded_verifying_key,
     validate_algorithm,
     validate_signing_key_shape,
     validate_user_id_field,
@@ -92,7 +92,7 @@ def _check_keys(config: Any) -> list[checks.CheckMessage]:
         return [_error("E002", str(exc))]
     try:
         validate_signing_key_shape(algorithm, config.SIGNING_KEY)
-        get_verifying_key()
+        loaded_verifying_key()
     except TokenConfigurationError as exc:
         return [_error("E003", str(exc))]
     key = config.SIGNING_KEY

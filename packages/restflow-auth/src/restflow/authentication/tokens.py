@@ -253,7 +253,16 @@ def _checked_hmac_key(algorithm: str, key: Any, setting: str) -> bytes:
 
 
 def get_verifying_key() -> Any:
-    """``VERIFYING_KEY or SIGNING_KEY``; an asymmetric private key yields its public key."""
+    """``VERIFYING_KEY or SIGNING_KEY``, as configured; when an asymmetric algorithm falls back
+    to a private ``SIGNING_KEY``, its public key (a ``cryptography`` key object, W-08)."""
+    config = jwt_config()
+    if config.VERIFYING_KEY or config.ALGORITHM in HMAC_ALGORITHMS:
+        return config.VERIFYING_KEY or config.SIGNING_KEY
+    return loaded_verifying_key()
+
+
+def loaded_verifying_key() -> Any:
+    """The verifying key, checked and loaded for the configured algorithm."""
 
     def build() -> Any:
         config = jwt_config()
@@ -311,7 +320,7 @@ def _codec() -> jwt.PyJWT:
         algorithm = jwt_config().ALGORITHM
         validate_algorithm(algorithm)
         keys = []
-        for load in (_signing_key, get_verifying_key):
+        for load in (_signing_key, loaded_verifying_key):
             try:
                 keys.append(load())
             except TokenError:  # e.g. a verify-only service has no signing key
@@ -363,7 +372,7 @@ def decode_token(raw: str) -> dict[str, Any]:
     """Verify signature and registered claims; return the claims. ``token_type`` is not checked."""
     algorithm = jwt_config().ALGORITHM
     validate_algorithm(algorithm)
-    key = get_verifying_key()
+    key = loaded_verifying_key()
     if not isinstance(raw, (str, bytes)) or len(raw) > MAX_TOKEN_LENGTH:
         raise TokenError("Token is invalid.")
     kwargs, options = _decode_options()
