@@ -38,6 +38,7 @@ from restflow.serializers.validation import (
     PROTOTYPE_ATTR,
     await_collected,
     call_validators,
+    close_pending,
     collect_awaitables,
     has_async_validators,
     is_async_callable,
@@ -97,12 +98,6 @@ def _too_deep() -> ErrorDetail:
     # A payload nested deeper than Python's recursion limit (e.g. inside an ``Any`` field,
     # which DRF checks with ``json.dumps``) is bad input, not a server error.
     return ErrorDetail(TOO_DEEP_MESSAGE, code="max_depth")
-
-
-def _close(value: Any) -> None:
-    close = getattr(value, "close", None)
-    if callable(close):
-        close()
 
 
 class ValidationCoreMixin:
@@ -264,10 +259,14 @@ class ValidationCoreMixin:
             return
         to_validate = self._validator_input(value)
         with collect_awaitables() as pending:
-            if any(_validator_needs_thread(v) for v in validators):
-                errors = await _hop(call_validators)(validators, to_validate, self)
-            else:
-                errors = call_validators(validators, to_validate, self)
+            try:
+                if any(_validator_needs_thread(v) for v in validators):
+                    errors = await _hop(call_validators)(validators, to_validate, self)
+                else:
+                    errors = call_validators(validators, to_validate, self)
+            except BaseException:
+                close_pending(pending)
+                raise
             await await_collected(pending, errors)
 
     async def _acall_validate(self, value: Any) -> Any:
@@ -663,14 +662,7 @@ async def _arun_list_field(field: Any, data: Any) -> Any:
             errors[index] = get_error_detail(exc)
     if errors:
         raise ValidationError(errors)
-    with collect_awaitables() as pending:
-        try:
-            field.run_validators(result)
-        except ValidationError as exc:
-            if pending and isinstance(exc.detail, list):
-                await await_collected(pending, exc.detail)
-            raise
-        await await_collected(pending)
+    await _run_collecting(field.run_validators, result, in_thread=False)
     return result
 
 
@@ -681,24 +673,27 @@ async def _arun_field_validation(field: Any, primitive_value: Any) -> Any:
         return await field.arun_validation(primitive_value)
     if _is_list_of_async_serializers(field):
         return await _arun_list_field(field, primitive_value)
+    return await _run_collecting(
+        field.run_validation, primitive_value, in_thread=needs_thread(field)
+    )
+
+
+async def _run_collecting(func: Any, value: Any, *, in_thread: bool) -> Any:
+    """``func(value)`` (in a worker thread or inline), then the awaitables its guarded
+    validators returned: their errors join the sync validators' errors."""
     with collect_awaitables() as pending:
         try:
-            if needs_thread(field):
-                value = await _hop(field.run_validation)(primitive_value)
-            else:
-                value = field.run_validation(primitive_value)
+            result = await _hop(func)(value) if in_thread else func(value)
         except ValidationError as exc:
             if pending and isinstance(exc.detail, list):
                 await await_collected(pending, exc.detail)
-            for awaitable in pending:
-                _close(awaitable)
+            close_pending(pending)
             raise
         except BaseException:
-            for awaitable in pending:
-                _close(awaitable)
+            close_pending(pending)
             raise
         await await_collected(pending)
-    return value
+    return result
 
 
 class ListSerializer(ValidationCoreMixin, drf_serializers.ListSerializer):

@@ -30,6 +30,7 @@ __all__ = [
     "AwaitableValidator",
     "await_collected",
     "call_validators",
+    "close_pending",
     "collect_awaitables",
     "guard_field_validators",
     "has_async_validators",
@@ -245,7 +246,8 @@ def collect_awaitables() -> Iterator[list[Awaitable[Any]]]:
         _collector.reset(token)
 
 
-def _close_all(pending: Iterable[Awaitable[Any]]) -> None:
+def close_pending(pending: Iterable[Awaitable[Any]]) -> None:
+    """Close awaitables that will not be awaited (no "never awaited" warning)."""
     for awaitable in pending:
         close = getattr(awaitable, "close", None)
         if callable(close):
@@ -260,7 +262,7 @@ async def await_collected(pending: list[Awaitable[Any]], errors: list[Any] | Non
             await awaitable
         except ValidationError as exc:
             if isinstance(exc.detail, dict):
-                _close_all(pending[index + 1 :])
+                close_pending(pending[index + 1 :])
                 raise
             collected.extend(exc.detail)
         except DjangoValidationError as exc:
