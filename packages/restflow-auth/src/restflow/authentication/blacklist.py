@@ -194,9 +194,6 @@ class CacheBlacklistBackend(BlacklistBackend):
     async def ablacklist(self, jti: str, *, expires_at: int) -> None:
         await self.cache.aset(self.key(jti), True, _ttl(expires_at))
 
-    async def add(self, jti: str, *, expires_at: int) -> None:
-        await self.ablacklist(jti, expires_at=expires_at)
-
     def claim(self, jti: str, *, expires_at: int) -> bool:
         return bool(self.cache.add(self.key(jti), True, _ttl(expires_at)))
 
@@ -208,9 +205,6 @@ class CacheBlacklistBackend(BlacklistBackend):
 
     async def is_blacklisted(self, jti: str) -> bool:
         return bool(await self.cache.aget(self.key(jti), False))
-
-    async def ais_blacklisted(self, jti: str) -> bool:
-        return await self.is_blacklisted(jti)
 
     def revoke_user(self, mark: str, *, issued_before: int, expires_at: int) -> None:
         self.cache.set(self.key(mark), int(issued_before), _ttl(expires_at))
@@ -281,9 +275,6 @@ class ModelBlacklistBackend(BlacklistBackend):
     async def ablacklist(self, jti: str, *, expires_at: int) -> None:
         await self.aclaim(jti, expires_at=expires_at)
 
-    async def add(self, jti: str, *, expires_at: int) -> None:
-        await self.aclaim(jti, expires_at=expires_at)
-
     def claim(self, jti: str, *, expires_at: int) -> bool:
         # get_or_create inserts under the unique constraint and falls back to a read on
         # IntegrityError, so of two concurrent claims exactly one sees created=True (W-02).
@@ -303,9 +294,6 @@ class ModelBlacklistBackend(BlacklistBackend):
 
     async def is_blacklisted(self, jti: str) -> bool:
         return bool(await self.model.objects.filter(jti=jti).aexists())
-
-    async def ais_blacklisted(self, jti: str) -> bool:
-        return await self.is_blacklisted(jti)
 
     def revoke_user(self, mark: str, *, issued_before: int, expires_at: int) -> None:
         # The row's created_at is the revocation second; a later revocation moves it.
