@@ -93,3 +93,18 @@ def test_renderers():
     ).data
     assert json.loads(JSONRenderer().render(data))["price"] == "1.500000"
     assert data.serializer.__class__ is Person
+
+
+def test_options_metadata_and_repr():
+    """DRF's OPTIONS metadata and serializer repr read annotation-built fields as usual."""
+    from rest_framework.metadata import SimpleMetadata
+
+    info = SimpleMetadata().get_serializer_info(Person())
+    assert list(info)[:3] == ["name", "age", "email"]
+    assert info["name"]["max_length"] == 20
+    assert info["role"]["type"] == "choice"
+    assert [choice["value"] for choice in info["role"]["choices"]] == ["admin", "user"]
+    assert info["nick"]["required"] is False
+    text = repr(Person())
+    assert "name = CharField(max_length=20)" in text
+    assert "address = Address():" in text
