@@ -53,6 +53,7 @@ def test_wipe_namespace_constructor_and_function():
 
 
 def test_list_describes_the_function():
+    """W-26 — messages name the real backend class (LocMemCache), not the connection proxy."""
     info = json.loads(run("restflow_cache_list", f"{__name__}.command_target"))
     assert info["prefix"] == f"commands::{__name__}.command_target::"
     assert info["fields"] == {"user": {"type": "ArgsKeyField", "partition": True}}

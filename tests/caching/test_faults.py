@@ -109,7 +109,7 @@ class RowKey(KeyConstructor):
 
 @pytest.mark.django_db(transaction=True)
 def test_redis_stop_and_restart_during_saves(private_redis, caplog):
-    """Reads are misses while Redis is down, writes and deletes are logged, saves succeed,
+    """W-27 — reads are misses while Redis is down, writes and deletes are logged, saves succeed,
     the failed invalidation is retried, and no stale value is read after the restart."""
     computed = []
 

@@ -223,7 +223,7 @@ def test_computation_started_before_a_wipe_is_never_served(kind):
 
 @pytest.mark.parametrize("kind", BACKENDS)
 def test_single_flight_threads(kind):
-    """Concurrent misses of one key compute once per process (threads)."""
+    """W-27 — concurrent misses of one key compute once per process (threads)."""
     with use_cache(kind):
         calls = []
         gate = threading.Event()
@@ -291,7 +291,7 @@ def test_cross_process_lock_on_redis():
 
 
 def test_stale_while_revalidate():
-    """STALE is served while one refresh runs; the refreshed entry records REFRESH."""
+    """W-27 — STALE is served while one refresh runs; the refreshed entry records REFRESH."""
     values = iter(range(1, 100))
 
     @cache_result(ttl=1, stale_ttl=30)

@@ -17,6 +17,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.http import HttpResponse, StreamingHttpResponse
 
+from restflow.caching import storage
 from restflow.caching.key_constructor import KeyConstructor
 from restflow.caching.key_fields import (
     ArgsKeyField,
@@ -227,12 +228,10 @@ class CachedResponseWrapper(SyncCachedWrapper):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.is_async:
             return self._acall(args, kwargs)
-        from restflow.caching import storage
-
         storage.flush_retries()
         key, gen_keys = self._locate(args, kwargs)
         found = storage.get_many([key, *gen_keys], self._version)
-        state, value, metadata = self._judge(found, key, gen_keys)
+        state, value, metadata = self._judge(found, key, gen_keys, self.set_cache_headers)
         if state != "miss" and self._media_mismatch(value, args, kwargs):
             return self._sync_produce(args, kwargs)
         if state == "stale":
@@ -268,12 +267,10 @@ class CachedResponseWrapper(SyncCachedWrapper):
         return await super()._async_store(result, args, kwargs, key, tokens, status)
 
     async def _acall(self, args: tuple, kwargs: dict) -> Any:
-        from restflow.caching import storage
-
         await storage.aflush_retries()
         key, gen_keys = self._locate(args, kwargs)
         found = await storage.aget_many([key, *gen_keys], self._version)
-        state, value, metadata = self._judge(found, key, gen_keys)
+        state, value, metadata = self._judge(found, key, gen_keys, self.set_cache_headers)
         if state != "miss" and self._media_mismatch(value, args, kwargs):
             return await self._async_produce(args, kwargs)
         if state == "stale":

@@ -105,6 +105,8 @@ def _mixed_sort_key(item: tuple[Any, Any]) -> tuple[str, str]:
 
 
 def _sorted_items(data: dict[Any, Any]) -> list[tuple[Any, Any]]:
+    if len(data) == 1:
+        return list(data.items())
     try:
         return sorted(data.items(), key=_dict_sort_key)
     except TypeError:  # keys of mixed types (W-22)
