@@ -724,3 +724,32 @@ async def test_model_validators_and_meta_validators_off_the_loop():
     assert not await s.ais_valid()
     assert s.errors == {"non_field_errors": ["duplicate"]}
     assert await S(data={"integer_field": 9}).ais_valid()
+
+
+async def test_async_database_validators():
+    """Async validators may use the async ORM; they are awaited on the loop."""
+
+    async def tag_must_not_exist(value):
+        if await Tag.objects.filter(name=value).aexists():
+            raise drf_serializers.ValidationError("tag exists")
+
+    async def title_free(attrs):
+        if await Article.objects.filter(title=attrs["title"]).aexists():
+            raise drf_serializers.ValidationError({"title": "title taken"})
+
+    class S(Serializer):
+        tag: str = Field(validators=[tag_must_not_exist])
+        title: str
+
+        class Meta:
+            validators = [title_free]
+
+    await Tag.objects.acreate(name="red")
+    await Article.objects.acreate(title="t")
+    s = S(data={"tag": "red", "title": "x"})
+    assert not await s.ais_valid()
+    assert s.errors == {"tag": ["tag exists"]}
+    s = S(data={"tag": "blue", "title": "t"})
+    assert not await s.ais_valid()
+    assert s.errors == {"title": ["title taken"]}
+    assert await S(data={"tag": "blue", "title": "u"}).ais_valid()

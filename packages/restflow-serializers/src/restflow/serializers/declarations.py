@@ -19,28 +19,23 @@ from restflow.serializers.validation import guard_field_validators
 
 __all__ = ["ModelSerializerMetaclass", "SerializerMetaclass"]
 
-_ANNOTATE_KEYS = ("__annotate__", "__annotate_func__")
-_VALUE_FORMAT = 1  # annotationlib.Format.VALUE (Python 3.14+)
-
 
 def _raw_annotations(attrs: dict[str, Any]) -> dict[str, Any]:
+    """The class body's own annotations, unevaluated strings included."""
     annotations = attrs.get("__annotations__")
     if isinstance(annotations, dict):
         return dict(annotations)
-    for key in _ANNOTATE_KEYS:  # Python 3.14 deferred annotations
-        annotate = attrs.get(key)
-        if callable(annotate):
-            try:
-                return dict(annotate(_VALUE_FORMAT))
-            except NameError:
-                return _deferred_as_strings(annotate)
-    return {}
-
-
-def _deferred_as_strings(annotate: Any) -> dict[str, Any]:
-    import annotationlib  # Python 3.14+
-
-    return dict(annotationlib.call_annotate_function(annotate, annotationlib.Format.STRING))
+    try:  # Python 3.14+: annotations are deferred to an ``__annotate__`` function
+        import annotationlib  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return {}
+    annotate = annotationlib.get_annotate_from_class_namespace(attrs)
+    if annotate is None:
+        return {}
+    try:
+        return dict(annotationlib.call_annotate_function(annotate, annotationlib.Format.VALUE))
+    except NameError:  # a forward reference: evaluated later, with better context
+        return dict(annotationlib.call_annotate_function(annotate, annotationlib.Format.STRING))
 
 
 def _evaluate(name: str, annotation: Any, attrs: dict[str, Any]) -> Any:
