@@ -101,7 +101,7 @@ class KeyConstructorMeta(type):
         for key in declared:
             attrs.pop(key)
         meta = attrs.pop("Meta", None)
-        cls = super().__new__(mcs, name, bases, attrs)
+        cls: Any = super().__new__(mcs, name, bases, attrs)
 
         fields: dict[str, CacheKeyField] = {}
         # Walk bases last-to-first so the first base that declares a name wins.
@@ -364,6 +364,6 @@ def InlineKeyConstructor(
             attrs: dict[str, Any] = {**fields, "Meta": meta, "__module__": __name__}
             cls = KeyConstructorMeta(f"Inline_{next(_inline_counter)}", (KeyConstructor,), attrs)
             # keep the field objects alive so their ids stay unique for this entry
-            cls._inline_fields = dict(fields)  # type: ignore[attr-defined]
+            cls._inline_fields = dict(fields)
             _inline_cache[identity] = cls
         return cls

@@ -293,7 +293,7 @@ class ArgsKeyField(CacheKeyField):
             self._memo = (func, binder)
         if binder is None:
             return None
-        name = self._single
+        name: str = self._single  # type: ignore[assignment]  # checked by the caller
         if kwargs and name in kwargs:
             if any(k not in binder.names for k in kwargs) or len(args or ()) > len(binder.names):
                 return None

@@ -307,7 +307,9 @@ class CacheRegistry:
             if created and not rule.trigger_on_create:
                 return False
             watched = rule.watch_fields and not created
-            if watched and not (update_fields and set(update_fields) & set(rule.watch_fields)):
+            if watched and not (
+                update_fields and set(update_fields) & set(rule.watch_fields or ())
+            ):
                 return False
         for name, expected in rule.invalidate_when.items():
             negate = name.startswith("!")

@@ -60,7 +60,7 @@ def backend() -> Any:
     Memoised per thread; a settings change (``override_settings(CACHES=...)``) replaces
     Django's connection store, which invalidates the memo.
     """
-    store = caches._connections  # type: ignore[attr-defined]
+    store = caches._connections
     memo = getattr(_local, "memo", None)
     if memo is not None and memo[0] is store:
         return memo[1]
@@ -93,8 +93,8 @@ def _locmem_get_many(cache: LocMemCache, keys: list[str], version: int) -> dict[
     # One lock round for all keys and no per-key validation: the hit path reads 2-3 keys.
     found: dict[str, bytes] = {}
     now = time.time()
-    store, expiry = cache._cache, cache._expire_info  # type: ignore[attr-defined]
-    with cache._lock:  # type: ignore[attr-defined]
+    store, expiry = cache._cache, cache._expire_info
+    with cache._lock:
         for key in keys:
             full = cache.make_key(key, version=version)
             pickled = store.get(full)

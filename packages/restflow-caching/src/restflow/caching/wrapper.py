@@ -139,6 +139,7 @@ class CachedWrapper:
 
     is_cached_function = True
     is_async = False
+    __qualname__: str
 
     def __init__(
         self,
@@ -158,7 +159,7 @@ class CachedWrapper:
         self.cache_unless = None if cache_if is not None else cache_unless
         self.stale_ttl = stale_ttl
         self.invalidates_on = list(invalidates_on or [])
-        functools.update_wrapper(self, func)
+        functools.update_wrapper(self, func)  # type: ignore[arg-type]
         self._version = self.key_constructor.get_version()
         self._self_checked = False
         type(self.key_constructor).register_wrapper(self)

@@ -203,7 +203,7 @@ class RedisAccess(AsyncCacheAccess):
             weakref.WeakKeyDictionary()
         )
         if type(cache).__module__.startswith("django_redis"):
-            client = cache.client  # type: ignore[attr-defined]
+            client = cache.client
             self._url = client._server[0]
             options = client._options
             self._pool_kwargs = {
@@ -220,7 +220,7 @@ class RedisAccess(AsyncCacheAccess):
             self._encode = client.encode
             self._decode = client.decode
         else:
-            backend_client = cache._cache  # type: ignore[attr-defined]
+            backend_client = cache._cache
             self._url = backend_client._servers[0]
             skip = {"parser_class", "connection_class"}
             self._pool_kwargs = {
@@ -316,7 +316,7 @@ def _build(backend: BaseCache) -> AsyncCacheAccess:
         from django_redis.client import DefaultClient
 
         # Sharded, sentinel and herd clients change routing or values: keep them exact.
-        if type(backend.client) is DefaultClient:  # type: ignore[attr-defined]
+        if type(backend.client) is DefaultClient:
             return RedisAccess(backend)
     if module == "django.core.cache.backends.db":
         return AsyncCacheAccess(backend, thread_sensitive=True)

@@ -48,7 +48,7 @@ class ThreadPoolDispatcher(Dispatcher):
         if executor is not None:
             executor.shutdown(wait=wait)
 
-    def dispatch(
+    def dispatch(  # type: ignore[override]  # returns the job's future, for callers that wait
         self, *, rule_ids: list[int], rule_kwargs: dict[str, dict[str, Any]], **context: Any
     ) -> Future[Any]:
         workers = self.config.get("max_workers") or self.settings().get("MAX_WORKERS") or 4
