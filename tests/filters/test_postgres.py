@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 import decimal
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, connections
 from rest_framework.exceptions import ValidationError
 
 from restflow.filters import (
@@ -145,17 +146,26 @@ def test_postgres_lookup_needs_app():
 
 @pytest.mark.django_db
 def test_postgres_lookup_on_other_database(pg_app):
-    """F-PG-008 W-05: on a non-PostgreSQL database applying the variant is ImproperlyConfigured."""
+    """F-PG-008 W-05: without PostgreSQL the declaration fails; a queryset on another
+    database is an ImproperlyConfigured at its first use, whatever the params."""
+    if connection.vendor != "postgresql":
+        with pytest.raises(ImproperlyConfigured, match="PostgreSQL"):
+
+            class Declared(FilterSet):
+                string_field = StringField(lookups=["postgres"])
+
+        return
 
     class F(FilterSet):
         string_field = StringField(lookups=["postgres"])
 
-    fs = F(data=qd("string_field__trigram_similar=abc"))
-    if connection.vendor == "postgresql":
-        list(fs.filter_queryset(Sample.objects.all()))
-    else:
-        with pytest.raises(ImproperlyConfigured, match="PostgreSQL"):
-            fs.filter_queryset(Sample.objects.all())
+    list(F(data=qd("string_field__trigram_similar=abc")).filter_queryset(Sample.objects.all()))
+    F._checked_aliases.clear()
+    with (
+        mock.patch.object(type(connections["default"]), "vendor", "sqlite"),
+        pytest.raises(ImproperlyConfigured, match="PostgreSQL"),
+    ):
+        F(data=qd("")).filter_queryset(Sample.objects.all())
 
 
 @pg

@@ -295,6 +295,15 @@ class FilterSet(serializers.Serializer, metaclass=FilterMetaClass):
     _meta: ClassVar[FilterOptions]
     _declared_fields: ClassVar[dict[str, ff.Field]]
     _filter_roots: ClassVar[dict[str, str]]
+    # The per-class plan (``_prepare_plan``).
+    _fields_view: ClassVar[Mapping[str, ff.Field]]
+    _positions: ClassVar[dict[str, int]]
+    _list_params: ClassVar[frozenset[str]]
+    _always: ClassVar[frozenset[str]]
+    _postgres: ClassVar[dict[str, str]]
+    _checked_models: ClassVar[set[Any]]
+    _checked_aliases: ClassVar[set[str]]
+    _app_checked: ClassVar[bool]
 
     def __init__(self, data: Any = None, request: Any = None, **kwargs: Any) -> None:
         if data is None and request is not None:
@@ -339,6 +348,7 @@ class FilterSet(serializers.Serializer, metaclass=FilterMetaClass):
             if (lookup := validation.postgres_lookup(field)) is not None
         }
         cls._checked_models = set()
+        cls._checked_aliases = set()
         cls._app_checked = False
         for param, field in cls._declared_fields.items():
             method = field.method
@@ -360,9 +370,16 @@ class FilterSet(serializers.Serializer, metaclass=FilterMetaClass):
         cls._app_checked = True
 
     @classmethod
-    def _check_model(cls, model: Any) -> None:
+    def _check_queryset(cls, queryset: Any) -> None:
+        """First use on a model / database: the checks class creation could not do."""
         if not cls._app_checked:
             cls._check_configuration()
+        alias = getattr(queryset, "db", None)
+        if cls._postgres and alias is not None and alias not in cls._checked_aliases:
+            param, lookup = next(iter(cls._postgres.items()))
+            validation.check_postgres_vendor(param, lookup, alias)
+            cls._checked_aliases.add(alias)
+        model = getattr(queryset, "model", None)
         if model is None or model in cls._checked_models:
             return
         validation.check_expressions(cls.__name__, model, cls._declared_fields.items())
@@ -447,7 +464,7 @@ class FilterSet(serializers.Serializer, metaclass=FilterMetaClass):
         return await run_async(self._pipeline(queryset, ignore))
 
     def _pipeline(self, queryset: Any, ignore: list[str] | None) -> Pipeline:
-        self._check_model(getattr(queryset, "model", None))
+        self._check_queryset(queryset)
         data = self.model_dump()
         meta = self._meta
         for processor in meta.preprocessors:
@@ -461,7 +478,6 @@ class FilterSet(serializers.Serializer, metaclass=FilterMetaClass):
             field = fields[param]
             lookup = self._postgres.get(param)
             if lookup is not None:
-                validation.check_postgres_vendor(param, lookup, queryset.db)
                 yield Call(validation.check_postgres_extension, param, lookup, queryset.db)
             if type(field).apply_filter not in _BUILTIN_APPLY:
                 result = yield Call(field.apply_filter, self, queryset, value)

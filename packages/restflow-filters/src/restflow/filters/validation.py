@@ -137,13 +137,22 @@ def bound_array_items(model: Any, expression: str, field: Field) -> None:
 
 
 def check_postgres_app(owner: str, fields: Iterable[tuple[str, Field]]) -> None:
-    """PostgreSQL lookups are registered by ``django.contrib.postgres``."""
+    """PostgreSQL lookups need ``django.contrib.postgres`` (it registers them) and a
+    PostgreSQL database among ``DATABASES``: declaring one elsewhere fails here, not with a
+    500 when a client sends the param."""
     for param, field in fields:
         lookup = postgres_lookup(field)
-        if lookup is not None and not apps.is_installed("django.contrib.postgres"):
+        if lookup is None:
+            continue
+        if not apps.is_installed("django.contrib.postgres"):
             raise ImproperlyConfigured(
                 f"{owner}: the filter `{param}` uses the PostgreSQL lookup '{lookup}', which "
                 "needs 'django.contrib.postgres' in INSTALLED_APPS."
+            )
+        if not any(connections[alias].vendor == "postgresql" for alias in connections):
+            raise ImproperlyConfigured(
+                f"{owner}: the filter `{param}` uses the PostgreSQL lookup '{lookup}', but no "
+                "database in DATABASES is PostgreSQL. Remove the lookup or use PostgreSQL."
             )
 
 
