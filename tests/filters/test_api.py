@@ -128,3 +128,34 @@ def test_parameters_identity_and_backend_without_spectacular():
         return
     if hasattr(sp, "build_filterset_parameters"):
         assert sp.build_filterset_parameters is parameters.build_filterset_parameters
+
+
+def test_schema_parameters_without_any_spectacular(tmp_path):
+    """F-API-007 W-21: with drf-spectacular and restflow-spectacular unimportable, the
+    backend still answers its schema parameters."""
+    import json
+    import subprocess
+    import sys
+
+    script = """
+import json, sys
+sys.modules["drf_spectacular"] = None
+sys.modules["restflow.spectacular"] = None
+import django
+from django.conf import settings
+DB = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+settings.configure(INSTALLED_APPS=["rest_framework"], DATABASES={"default": DB})
+django.setup()
+from restflow.filters import FilterSet, IntegerField, RestflowFilterBackend
+class F(FilterSet):
+    price = IntegerField(lookups=["gte"])
+class View:
+    filterset_class = F
+print(json.dumps(RestflowFilterBackend().get_schema_operation_parameters(View())))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    params = json.loads(out.stdout)
+    assert [p["name"] for p in params] == ["price", "price__gte", "price!", "price__gte!"]
+    assert params[1]["description"] == "price is greater than or equal to"
