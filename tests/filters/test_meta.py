@@ -178,6 +178,26 @@ def test_required_fields():
     assert "x!" not in fs.errors
 
 
+def test_required_fields_inherited_and_unknown():
+    """F-META-012 W-07: inherited names can be made required; unknown names are an error."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    class Parent(FilterSet):
+        x: int
+
+    class Child(Parent):
+        class Meta:
+            required_fields = ["x"]
+
+    assert Child().fields["x"].required is True
+    assert Parent().fields["x"].required is False
+    with pytest.raises(ImproperlyConfigured, match="nope"):
+
+        class Bad(FilterSet):
+            class Meta:
+                required_fields = ["nope"]
+
+
 def test_child_meta_wins_even_with_default_values():
     """F-META-013 W-07"""
 

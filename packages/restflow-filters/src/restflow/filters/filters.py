@@ -259,8 +259,12 @@ class _Compiler:
                 compiled[param] = entry
                 self.roots[param] = key
         for key in required - {key for key, _ in own}:
-            if key in compiled:
-                compiled[key] = compiled[key].clone(required=True)
+            if key not in compiled:
+                raise ImproperlyConfigured(
+                    f"{self.name}.Meta.required_fields names {key!r}, which is not a filter of "
+                    f"{self.name}."
+                )
+            compiled[key] = compiled[key].clone(required=True)
         # The OrderField is always last.
         for param in [p for p, f in compiled.items() if isinstance(f, ff.OrderField)]:
             compiled[param] = compiled.pop(param)
