@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response as DRFResponse
 
@@ -393,3 +395,49 @@ def test_responses_import_is_safe():
         "assert 'restflow.views' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _parse_sse(frame):
+    """Minimal SSE client parsing (the WHATWG algorithm for one event)."""
+    fields, data = {}, []
+    for line in frame[:-2].split("\n") if frame != "\n\n" else []:
+        name, _, value = line.partition(": ")
+        if name == "data":
+            data.append(value)
+        else:
+            fields[name] = value
+    return fields, "\n".join(data) if data else None
+
+
+_safe_text = st.text(
+    alphabet=st.characters(blacklist_characters="\r\n", blacklist_categories=["Cs"])
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    event_id=_safe_text,
+    event=_safe_text,
+    retry=st.integers(min_value=0, max_value=10**9),
+    data=st.text(alphabet=st.characters(blacklist_categories=["Cs"])),
+)
+def test_sse_frames_round_trip(event_id, event, retry, data):
+    """A client reading our frame gets back every field; CR/CRLF in data become LF."""
+    frame = format_sse({"id": event_id, "event": event, "retry": retry, "data": data})
+    assert frame.endswith("\n\n")
+    fields, parsed = _parse_sse(frame)
+    assert fields == {"id": event_id, "event": event, "retry": str(retry)}
+    assert parsed == data.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    items=st.lists(
+        st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=3),
+        max_size=10,
+    )
+)
+def test_json_list_and_ndjson_round_trip(items):
+    assert json.loads(collect(StreamingJSONListResponse(agen(items)))) == items
+    body = collect(NDJSONResponse(items))
+    assert [json.loads(line) for line in body.splitlines()] == items
