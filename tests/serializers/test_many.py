@@ -176,3 +176,32 @@ async def test_pure_parsing_stays_on_the_loop():
     assert seen == [loop_thread, loop_thread]
     assert await Item(data=[{"x": 1}], many=True).ais_valid()
     assert Item(data=[{"x": 1}], many=True)._validation_mode() == core.INLINE
+
+
+def test_list_render_uses_the_active_time_zone():
+    """Rendering a list looks the active time zone up once, and still honours it."""
+    import datetime
+
+    from django.utils import timezone
+
+    from restflow.serializers import Field
+
+    class Event:
+        def __init__(self, hour):
+            self.at = datetime.datetime(2026, 1, 1, hour, tzinfo=datetime.timezone.utc)
+
+    class S(Serializer):
+        at: datetime.datetime
+        fixed: datetime.datetime = Field(source="at", default_timezone=datetime.timezone.utc)
+
+    events = [Event(10), Event(11)]
+    with timezone.override("Europe/Paris"):
+        rows = S(events, many=True).data
+    assert [row["at"] for row in rows] == ["2026-01-01T11:00:00+01:00", "2026-01-01T12:00:00+01:00"]
+    assert rows[0]["fixed"] == "2026-01-01T10:00:00Z"
+    serializer = S(events, many=True)
+    with timezone.override("Asia/Tokyo"):
+        assert serializer.data[0]["at"] == "2026-01-01T19:00:00+09:00"
+    assert not hasattr(serializer.child.fields["at"], "timezone")
+    with timezone.override("UTC"):
+        assert S(events, many=True).data[0]["at"] == "2026-01-01T10:00:00Z"

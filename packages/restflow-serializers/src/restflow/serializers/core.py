@@ -83,6 +83,23 @@ def _representation_of(field: Any) -> Any:
     return _SIMPLE_REPRESENTATIONS.get(method, field.to_representation)
 
 
+def _pin_time_zones(serializer: Any) -> list[Any]:
+    """Give the child's ``DateTimeField``s their current time zone for one list render.
+
+    DRF looks the active time zone up again for every value (``default_timezone()``); it
+    cannot change while a list renders, so each field gets it once, as the ``timezone``
+    attribute DRF already honours. The caller removes it afterwards.
+    """
+    if not isinstance(serializer, SerializerMixin):
+        return []
+    pinned = []
+    for field in serializer._readable_fields:
+        if isinstance(field, drf_fields.DateTimeField) and not hasattr(field, "timezone"):
+            field.timezone = field.default_timezone()
+            pinned.append(field)
+    return pinned
+
+
 def _drf_attribute(field: Any, instance: Any) -> Any:
     """DRF's attribute lookup for one field; ``_MISSING`` when DRF skips the field."""
     try:
@@ -704,6 +721,15 @@ class ListSerializer(ValidationCoreMixin, drf_serializers.ListSerializer):
 
     def run_child_validation(self, data: Any) -> Any:
         return self.child.run_validation(data)
+
+    def to_representation(self, data: Any) -> Any:
+        """DRF's list rendering, with the child's time zone looked up once per list."""
+        pinned = _pin_time_zones(self.child)
+        try:
+            return super().to_representation(data)
+        finally:
+            for field in pinned:
+                del field.timezone
 
     async def ato_internal_value(self, data: Any) -> Any:
         if html.is_html_input(data):
