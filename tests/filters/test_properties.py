@@ -276,3 +276,43 @@ def test_postgres_listed_inputs(pg_rows):
     view = view_for(PgDoc, PgAll)
     for query in ("tags__contains=python", "tags__overlaps=a", "tags=abc", "integer_array=x"):
         check(view, [tuple(query.split("=", 1))])
+
+
+@pytest.fixture
+def committed_rows(transactional_db):
+    Sample.objects.create(integer_field=5, string_field="alpha", choice_field="b")
+    Sample.objects.create(integer_field=7, string_field="beta")
+
+
+@settings(
+    max_examples=max(50, EXAMPLES // 3), deadline=None, suppress_health_check=list(HealthCheck)
+)
+@given(pairs=query_strategy(EveryField))
+def test_async_view_never_500(committed_rows, pairs):
+    """F-HTTP-006: the async path (restflow AsyncListAPIView → afilter_queryset) as well."""
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    from restflow.views import AsyncListAPIView
+
+    attrs = {
+        "queryset": Sample.objects.all(),
+        "serializer_class": AnySerializer,
+        "filter_backends": [RestflowFilterBackend],
+        "filterset_class": EveryField,
+    }
+    view = type("AsyncPropertyView", (AsyncListAPIView,), attrs).as_view()
+
+    async def call():
+        try:
+            return await view(factory.get(f"/items/?{urlencode(pairs)}"))
+        finally:
+            await sync_to_async(connections.close_all, thread_sensitive=True)()
+
+    with override_settings(REST_FRAMEWORK=ENVELOPE):
+        response = asyncio.run(call())
+    assert response.status_code in (200, 400), (pairs, response.status_code)
+    if response.status_code == 400:
+        assert response.data["error"]["code"] == "validation_error"
