@@ -31,6 +31,7 @@ PUBLIC_NAMES = {
     "restflow.authentication.views": "TokenBlacklistView TokenObtainView TokenRefreshView",
     "restflow.responses": "NDJSONResponse Response SSEResponse StreamingJSONListResponse",
     "restflow.serializers": "HyperlinkedModelSerializer InlineSerializer ModelSerializer Serializer SerializerFieldMap DecimalField Field get_field_from_type",  # noqa: E501
+    "restflow.caching": "CACHE_MISSING ArgsKeyField AsyncIODispatcher CachedResponseWrapper CachedWrapper CacheKeyField CacheRegister CacheStatus CeleryDispatcher ConstantKeyField DefaultKeyConstructor Dispatcher DjangoModelKeyField DjangoQDispatcher DjangoRqDispatcher DramatiqDispatcher DrfSerializerKeyField InlineDispatcher InlineKeyConstructor InvalidationRule KeyConstructor QueryParamsKeyField RequestValueKeyField ResponseCacheKeyConstructor ThreadPoolDispatcher ViewKwargsKeyField cache_response cache_result register_dispatcher registered_dispatcher_names set_response_cache_header",  # noqa: E501
     "restflow.filters": "BooleanField ChoiceField DateField DateTimeField DecimalField DurationField Email EmailField Field FilterSet FloatField InlineFilterSet IntegerField IPAddress IPAddressField ListField MultipleChoiceField OrderField RelatedField RestflowFilterBackend StringField TimeField UUIDField",  # noqa: E501
     "restflow.views": "APIView ActionConfig AsyncAPIView AsyncCreateAPIView AsyncCreateModelMixin AsyncDestroyAPIView AsyncDestroyModelMixin AsyncGenericAPIView AsyncGenericViewSet AsyncListAPIView AsyncListCreateAPIView AsyncListModelMixin AsyncModelViewSet AsyncReadOnlyModelViewSet AsyncRetrieveAPIView AsyncRetrieveDestroyAPIView AsyncRetrieveModelMixin AsyncRetrieveUpdateAPIView AsyncRetrieveUpdateDestroyAPIView AsyncUpdateAPIView AsyncUpdateModelMixin AsyncViewSet PostFetch",  # noqa: E501
 }
@@ -107,6 +108,14 @@ def test_async_views_are_async():
 
     assert Mine.view_is_async is True
     assert inspect.iscoroutinefunction(AsyncModelViewSet.as_view({"get": "list"}))
+
+
+def test_builtin_dispatchers_registered():
+    """S-SMOKE-008"""
+    from restflow.caching import registered_dispatcher_names
+
+    builtins = {"inline", "celery", "threadpool", "asyncio", "django_rq", "dramatiq", "django_q"}
+    assert builtins <= set(registered_dispatcher_names())
 
 
 USER_CLASSES = """
