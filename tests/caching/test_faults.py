@@ -16,6 +16,7 @@ from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
 from restflow.caching import (
+    CACHE_MISSING,
     ArgsKeyField,
     InvalidationRule,
     KeyConstructor,
@@ -149,3 +150,28 @@ def test_redis_stop_and_restart_during_saves(private_redis, caplog):
     obj.save()
     assert read(obj.pk) == "c"
     caches["default"].close()
+
+
+def test_pending_invalidation_blocks_reads(monkeypatch):
+    """A prefix whose invalidation could not be written is not served until it is."""
+    from django.core.cache import caches
+
+    @cache_result(RowKey)
+    def value(row_id):
+        return "old"
+
+    value(1)
+    cache = caches["default"]
+    original = type(cache).set
+
+    def failing_set(self, key, *args, **kwargs):
+        if key.startswith("restflow-gen::"):
+            raise ConnectionError("write refused")
+        return original(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(type(cache), "set", failing_set)
+    value.delete_by_prefix(row_id=1)  # logged and queued: the read side still works
+    assert value.get_cache_only(1) is CACHE_MISSING
+    monkeypatch.undo()
+    retry_queue.flush()
+    assert not retry_queue

@@ -82,14 +82,16 @@ def test_read_invalidate_interleaving_threads(kind, rewarm):
 
 
 @pytest.mark.parametrize("kind", BACKENDS)
+@pytest.mark.parametrize("rewarm", [False, True])
 @pytest.mark.django_db(transaction=True)
-async def test_read_invalidate_interleaving_tasks(kind):
+async def test_read_invalidate_interleaving_tasks(kind, rewarm):
     """C-BE-013 — same interleaving with an async wrapper and asyncio tasks."""
     with use_cache(kind):
         row = Row(1)
 
         @cache_result(
-            RowKey, invalidates_on=[InvalidationRule(Row, field_mapping={"row_id": "pk"})]
+            RowKey,
+            invalidates_on=[InvalidationRule(Row, rewarm=rewarm, field_mapping={"row_id": "pk"})],
         )
         async def read(row_id):
             value = row.value

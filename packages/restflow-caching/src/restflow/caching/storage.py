@@ -77,8 +77,16 @@ def lock_key(key: str) -> str:
     return f"restflow-lock::{key}"
 
 
+_system_random = random.SystemRandom()
+
+
 def new_token() -> int:
-    return random.getrandbits(62) | 1
+    """A fresh generation token from the OS entropy source.
+
+    Never the ``random`` module's shared state: code that seeds it (test tools, libraries)
+    or forked workers would repeat tokens, and a repeated token resurrects stale entries.
+    """
+    return _system_random.getrandbits(62) | 1
 
 
 def backend_name(cache: Any) -> str:
@@ -278,6 +286,11 @@ class _RetryQueue:
                     target=self._run, name="restflow-cache-retry", daemon=True
                 )
                 self._thread.start()
+
+    def blocks(self, keys: list[str], version: int) -> bool:
+        """True when an invalidation of one of ``keys`` is still pending: do not serve."""
+        items = self._items
+        return any((key, version) in items for key in keys)
 
     def flush(self) -> bool:
         """Try every pending invalidation once; True when none is left."""

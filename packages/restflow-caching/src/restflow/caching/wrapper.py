@@ -259,7 +259,9 @@ class CachedWrapper:
             valid = all(token is None for token in current)  # written before generations
         else:
             valid = None not in current and generations == current
-        if not valid:
+        if not valid or (
+            storage.retry_queue and storage.retry_queue.blocks(gen_keys, self._version)
+        ):
             return MISS, CACHE_MISSING, None
         fresh_until = stored.get(METADATA_FRESH_UNTIL_KEY)
         state = STALE if fresh_until is not None and time.time() > fresh_until else HIT
