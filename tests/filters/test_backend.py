@@ -281,11 +281,11 @@ async def test_async_detail_filtered(ten_async):
 
 
 def list_view(filterset=SampleFilterSet, **attrs):
+    attrs.setdefault("filter_backends", [RestflowFilterBackend])
     return make_view(
         generics.ListAPIView,
         queryset=Sample.objects.order_by("id"),
         serializer_class=SampleSerializer,
-        filter_backends=[RestflowFilterBackend],
         filterset_class=filterset,
         **attrs,
     )
@@ -420,3 +420,15 @@ def test_cursor_pagination_uses_validated_order(ten):
     assert [r["integer_field"] for r in data["results"]] == [0, 1, 2]
     status, data = get(view, "order_by=bogus")
     assert status == 400 and "order_by" in data
+
+
+def test_strict_backend_subclass(ten):
+    """Strict mode for every view through a backend subclass; a view can opt out."""
+
+    class StrictBackend(RestflowFilterBackend):
+        strict = True
+
+    strict = list_view(filter_backends=[StrictBackend])
+    assert get(strict, "integer_feild=3")[0] == 400
+    relaxed = list_view(filter_backends=[StrictBackend], filterset_strict=False)
+    assert get(relaxed, "integer_feild=3")[0] == 200

@@ -31,11 +31,13 @@ UNKNOWN_PARAMETER = "Unknown query parameter."
 class RestflowFilterBackend(BaseFilterBackend):
     """Filters with ``view.filterset_class`` (or ``view.get_filterset_class()``).
 
-    Strict mode (``view.filterset_strict = True``): a query parameter that neither the
-    FilterSet nor the view's pagination, format suffix or other filter backends know is a
-    400 naming it and suggesting the closest known parameter, instead of a silently
-    unfiltered list.
+    Strict mode (``view.filterset_strict = True``, or ``strict = True`` on a subclass used as
+    the default backend): a query parameter that neither the FilterSet nor the view's
+    pagination, format suffix or other filter backends know is a 400 naming it and suggesting
+    the closest known parameter, instead of a silently unfiltered list.
     """
+
+    strict = False
 
     def get_filterset_class(self, view: Any, queryset: Any = None) -> type[FilterSet] | None:
         getter = getattr(view, "get_filterset_class", None)
@@ -117,7 +119,8 @@ class RestflowFilterBackend(BaseFilterBackend):
         return known
 
     def check_unknown_params(self, request: Any, view: Any, filterset: FilterSet) -> None:
-        if not getattr(view, "filterset_strict", False):
+        strict = getattr(view, "filterset_strict", None)
+        if not (self.strict if strict is None else strict):
             return
         params = request.query_params if hasattr(request, "query_params") else request.GET
         known = self.known_params(view, filterset)
