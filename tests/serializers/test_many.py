@@ -205,3 +205,71 @@ def test_list_render_uses_the_active_time_zone():
     assert not hasattr(serializer.child.fields["at"], "timezone")
     with timezone.override("UTC"):
         assert S(events, many=True).data[0]["at"] == "2026-01-01T10:00:00Z"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_many_with_async_child_is_one_thread_hop(monkeypatch):
+    """A child with async hooks still gets ONE hop for the DB-bound fields and sync field
+    hooks of all items (they are validated up front)."""
+    parent = await SampleModel.objects.acreate(integer_field=7)
+    calls = []
+
+    class Child(Serializer):
+        ref = drf_serializers.PrimaryKeyRelatedField(queryset=SampleModel.objects.all())
+        name: str
+
+        async def validate_name(self, value):
+            calls.append(("async", value))
+            return value.upper()
+
+        def validate_ref(self, value):
+            calls.append(("sync", SampleModel.objects.filter(pk=value.pk).count()))
+            return value
+
+    hops = []
+
+    def counting_hop(func):
+        hops.append(func)
+        return sync_to_async(func, thread_sensitive=True)
+
+    monkeypatch.setattr(core, "_hop", counting_hop)
+    payload = [{"ref": parent.pk, "name": f"n{i}"} for i in range(30)]
+    s = Child(data=payload, many=True)
+    assert await s.ais_valid(), s.errors
+    assert len(hops) == 1
+    assert [item.name for item in s.validated_data][:2] == ["N0", "N1"]
+    assert all(item.ref == parent for item in s.validated_data)
+    assert calls.count(("sync", 1)) == 30
+    s = Child(
+        data=[{"ref": 999_999, "name": "x"}, {"ref": parent.pk, "name": "y"}, "junk"], many=True
+    )
+    assert not await s.ais_valid()
+    assert set(s.errors) == {0, 2}
+    assert s.errors[0] == {"ref": ['Invalid pk "999999" - object does not exist.']}
+    assert s.errors[2]["non_field_errors"][0].code == "invalid"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_many_prefetch_with_async_validators_and_hooks():
+    """Prefetched fields still await their async validators before the sync hook runs."""
+    parent = await SampleModel.objects.acreate(integer_field=1)
+    hooked = []
+
+    async def not_seven(value):
+        if value.integer_field == 7:
+            raise ValidationError("seven is not allowed")
+
+    class Child(Serializer):
+        ref = drf_serializers.PrimaryKeyRelatedField(
+            queryset=SampleModel.objects.all(), validators=[not_seven]
+        )
+
+        def validate_ref(self, value):
+            hooked.append(value.pk)
+            return value
+
+    seven = await SampleModel.objects.acreate(integer_field=7)
+    s = Child(data=[{"ref": parent.pk}, {"ref": seven.pk}], many=True)
+    assert not await s.ais_valid()
+    assert s.errors == {1: {"ref": ["seven is not allowed"]}}
+    assert hooked == [parent.pk]

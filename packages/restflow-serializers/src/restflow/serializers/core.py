@@ -17,6 +17,8 @@ event loop:
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import inspect
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -488,11 +490,17 @@ class SerializerMixin(ValidationCoreMixin):
         self._check_mapping(data)
         ret: dict[str, Any] = {}
         errors: dict[str, Any] = {}
+        prefetched = _prefetched.get()
         for field in self._writable_fields:
             hook = getattr(self, "validate_" + field.field_name, None)
-            primitive_value = field.get_value(data)
+            entry = prefetched.pop(id(field), None) if prefetched else None
             try:
-                value = await _arun_field_validation(field, primitive_value)
+                if entry is not None:
+                    value, hooked = await _consume_prefetched(entry)
+                    if hooked:
+                        hook = None
+                else:
+                    value = await _arun_field_validation(field, field.get_value(data))
                 if hook is not None:
                     if is_async_callable(hook):
                         value = await hook(value)
@@ -683,6 +691,81 @@ async def _arun_list_field(field: Any, data: Any) -> Any:
     return result
 
 
+# Results computed ahead, in one worker-thread hop, for the item being validated: keyed
+# by ``id(field)``, so nested serializers of the item never see entries of their parent.
+_prefetched: contextvars.ContextVar[dict[int, tuple[Any, ...]] | None] = contextvars.ContextVar(
+    "restflow_serializers_prefetched", default=None
+)
+
+
+def _prefetch_plan(child: Any) -> list[tuple[Any, Any]]:
+    """The child's fields whose validation (and sync hook) would need a thread hop."""
+    plan = []
+    for field in child._writable_fields:
+        if isinstance(field, ValidationCoreMixin) or _is_list_of_async_serializers(field):
+            continue
+        hook = getattr(child, "validate_" + field.field_name, None)
+        sync_hook = None if hook is None or is_async_callable(hook) else hook
+        if has_async_validators(field):
+            sync_hook = None  # the hook must wait for the awaited validators
+        if needs_thread(field) or sync_hook is not None:
+            plan.append((field, sync_hook))
+    return plan
+
+
+def _prefetch(plan: list[tuple[Any, Any]], items: list[Any]) -> list[dict[int, tuple[Any, ...]]]:
+    """Worker thread: validate the planned fields of every item, keeping exceptions."""
+    results = []
+    for item in items:
+        entries: dict[int, tuple[Any, ...]] = {}
+        if isinstance(item, Mapping):
+            for field, hook in plan:
+                with collect_awaitables() as pending:
+                    try:
+                        value = field.run_validation(field.get_value(item))
+                        hooked = hook is not None and not pending
+                        if hooked:
+                            value = hook(value)
+                    except Exception as exc:
+                        entries[id(field)] = (exc, None, pending, False)
+                    else:
+                        entries[id(field)] = (None, value, pending, hooked)
+        results.append(entries)
+    return results
+
+
+async def _consume_prefetched(entry: tuple[Any, ...]) -> tuple[Any, bool]:
+    """Re-raise or return a prefetched result, after awaiting its validators' awaitables."""
+    exc, value, pending, hooked = entry
+    if exc is not None:
+        if isinstance(exc, ValidationError) and pending and isinstance(exc.detail, list):
+            await await_collected(pending, exc.detail)
+        close_pending(pending)
+        raise exc
+    await await_collected(pending)
+    return (await maybe_await(value) if hooked else value), hooked
+
+
+def _discard_prefetched(entries: dict[int, tuple[Any, ...]]) -> None:
+    for _exc, value, pending, hooked in entries.values():
+        close_pending(pending)
+        if hooked and inspect.isawaitable(value):
+            close_pending([value])
+    entries.clear()
+
+
+def _validate_items(child: Any, data: list[Any]) -> tuple[list[Any], dict[int, Any]]:
+    """A plain DRF child: every item validated in the same worker-thread call."""
+    ret = []
+    errors: dict[int, Any] = {}
+    for index, item in enumerate(data):
+        try:
+            ret.append(child.run_validation(item))
+        except ValidationError as exc:
+            errors[index] = exc.detail
+    return ret, errors
+
+
 async def _arun_field_validation(field: Any, primitive_value: Any) -> Any:
     """One field on the async path: nested restflow serializers are awaited, DB-bound
     fields hop to a thread, awaitable validator results are awaited afterwards."""
@@ -736,23 +819,36 @@ class ListSerializer(ValidationCoreMixin, drf_serializers.ListSerializer):
             data = html.parse_html_list(data, default=[])
         self._check_list(data)
         child = self.child
-        ret = []
-        errors: dict[int, Any] = {}
-        for index, item in enumerate(data):
-            try:
-                if isinstance(child, ValidationCoreMixin):
-                    validated = await child.arun_validation(item)
-                else:
-                    validated = await _hop(child.run_validation)(item)
-            except ValidationError as exc:
-                errors[index] = exc.detail
-            else:
-                ret.append(validated)
+        if isinstance(child, ValidationCoreMixin):
+            ret, errors = await self._avalidate_items(child, data)
+        else:
+            ret, errors = await _hop(_validate_items)(child, data)
         if errors:
             if not api_settings.LIST_SERIALIZER_ERRORS_AS_DICT:
                 raise ValidationError([errors.get(index, {}) for index in range(len(data))])
             raise ValidationError(errors)
         return ret
+
+    async def _avalidate_items(
+        self, child: Any, data: list[Any]
+    ) -> tuple[list[Any], dict[int, Any]]:
+        """Each item through the child's async API; the thread work of all items (DB-bound
+        fields, sync field hooks) is done up front in ONE hop (see ``_prefetch``)."""
+        plan = _prefetch_plan(child) if child._validation_mode() == ASYNC else []
+        prefetched = await _hop(_prefetch)(plan, data) if plan else None
+        ret = []
+        errors: dict[int, Any] = {}
+        for index, item in enumerate(data):
+            token = _prefetched.set(prefetched[index]) if prefetched else None
+            try:
+                ret.append(await child.arun_validation(item))
+            except ValidationError as exc:
+                errors[index] = exc.detail
+            finally:
+                if token is not None:
+                    _prefetched.reset(token)
+                    _discard_prefetched(prefetched[index])  # type: ignore[index]
+        return ret, errors
 
     def _check_list(self, data: Any) -> None:
         checks: tuple[tuple[str, bool, dict[str, Any]], ...] = (
