@@ -31,6 +31,17 @@ def _isolated_rules():
     CacheRegister._lookup.clear()
 
 
+@pytest.fixture(autouse=True)
+def _close_worker_connections():
+    """Async tests run ORM calls on asgiref's sync thread: close its connection afterwards,
+    or PostgreSQL refuses to drop the test database."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+
+
 @pytest.fixture
 def counter():
     class Counter:
