@@ -78,6 +78,10 @@ async def simplejwt_in_worker() -> Any:
     return await sync_to_async(_state["simplejwt"].authenticate)(_state["simplejwt_request"])
 
 
+async def restflow_in_worker() -> Any:
+    return await sync_to_async(_state["restflow"].authenticate)(_state["restflow_request"])
+
+
 async def adapter_async() -> Any:
     return await _state["adapter"].aauthenticate(_state["simplejwt_request"])
 
@@ -121,6 +125,19 @@ def scenarios() -> list[Scenario]:
                 contenders=sync,
                 setup=lambda: _configure(BLACKLIST_CACHE_ALIAS="redis"),
                 number=300,
+            )
+        )
+        found.append(
+            Scenario(
+                name="auth async: aauthenticate vs simplejwt in a worker (Redis blacklist)",
+                baseline="simplejwt_in_worker",
+                contenders={
+                    "simplejwt_in_worker": simplejwt_in_worker,
+                    "restflow_async": restflow_async,
+                    "restflow_sync_in_worker": restflow_in_worker,
+                },
+                setup=lambda: _configure(BLACKLIST_CACHE_ALIAS="redis"),
+                number=200,
             )
         )
     return found

@@ -25,6 +25,23 @@ def _jwt_defaults() -> Iterator[None]:
     caches["default"].clear()  # the per-process LocMemCache of this test run only
 
 
+@pytest.fixture(autouse=True)
+def _drop_our_redis_keys(request: Any, run_id: str, redis_url: str) -> Iterator[None]:
+    """Delete this run's keys (prefix = run id) after each Redis test; never anything else."""
+    yield
+    if request.node.get_closest_marker("redis") is None:
+        return
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"{run_id}:*", count=500))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
 @pytest.fixture
 def user(django_user_model: Any) -> Any:
     return django_user_model.objects.create_user(username="alice", password="pw")

@@ -49,23 +49,6 @@ def race(fn, workers: int = 8) -> list:
         return list(pool.map(contender, range(workers)))
 
 
-@pytest.fixture(autouse=True)
-def _drop_our_redis_keys(request, run_id, redis_url):
-    """Delete this run's keys (prefix = run id) after each Redis test; never anything else."""
-    yield
-    if request.node.get_closest_marker("redis") is None:
-        return
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    try:
-        keys = list(client.scan_iter(match=f"{run_id}:*", count=500))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
-
-
 def redis_ttl(alias: str, key: str) -> int:
     cache = caches[alias]
     full = cache.make_key(key)

@@ -28,6 +28,7 @@ from restflow.authentication.tokens import (
     user_id_claim_value,
 )
 from restflow.helpers import maybe_await, run_sync
+from restflow.helpers.cache import AsyncCacheAccess, async_cache
 
 __all__ = [
     "BLACKLIST_CACHE_PREFIX",
@@ -176,13 +177,37 @@ def _ttl(expires_at: int) -> int:
 
 
 class CacheBlacklistBackend(BlacklistBackend):
-    """Entries in the Django cache ``BLACKLIST_CACHE_ALIAS``, kept until ``exp + LEEWAY``."""
+    """Entries in the Django cache ``BLACKLIST_CACHE_ALIAS``, kept until ``exp + LEEWAY``.
+
+    Each sync method and its async twin make the same call with the same key, value and TTL:
+    the sync one on the Django cache, the async one on its :attr:`access` (never Django's
+    ``a*`` wrappers, which hop to a thread on every call).
+    """
+
+    _access_memo: tuple[object, AsyncCacheAccess] | None = None
 
     @property
     def cache(self) -> Any:
         # The alias is checked once per settings generation; the cache object itself is
-        # fetched per call because Django keeps one per thread.
+        # fetched per call because Django keeps one per thread (and per task on the loop).
         return caches[memoised("blacklist_cache_alias", _checked_blacklist_alias)]
+
+    @property
+    def access(self) -> AsyncCacheAccess:
+        """The cache's async accessor: ``redis.asyncio`` for Redis, direct calls for local
+        memory (no thread hop), a worker thread for other backends.
+
+        A native accessor is kept for the settings generation: on the event loop Django
+        gives every task its own backend object, and an accessor per request would open a
+        Redis connection pool per request.
+        """
+        generation = memoised("settings_generation", object)
+        if self._access_memo is not None and self._access_memo[0] is generation:
+            return self._access_memo[1]
+        access = async_cache(self.cache)
+        if access.native:
+            self._access_memo = (generation, access)
+        return access
 
     @staticmethod
     def key(jti: str) -> str:
@@ -192,38 +217,38 @@ class CacheBlacklistBackend(BlacklistBackend):
         self.cache.set(self.key(jti), True, _ttl(expires_at))
 
     async def ablacklist(self, jti: str, *, expires_at: int) -> None:
-        await self.cache.aset(self.key(jti), True, _ttl(expires_at))
+        await self.access.set(self.key(jti), True, _ttl(expires_at))
 
     def claim(self, jti: str, *, expires_at: int) -> bool:
         return bool(self.cache.add(self.key(jti), True, _ttl(expires_at)))
 
     async def aclaim(self, jti: str, *, expires_at: int) -> bool:
-        return bool(await self.cache.aadd(self.key(jti), True, _ttl(expires_at)))
+        return bool(await self.access.add(self.key(jti), True, _ttl(expires_at)))
 
     def _is_blacklisted_sync(self, jti: str) -> bool:
         return bool(self.cache.get(self.key(jti), False))
 
     async def is_blacklisted(self, jti: str) -> bool:
-        return bool(await self.cache.aget(self.key(jti), False))
+        return bool(await self.access.get(self.key(jti), False))
 
     def revoke_user(self, mark: str, *, issued_before: int, expires_at: int) -> None:
         self.cache.set(self.key(mark), int(issued_before), _ttl(expires_at))
 
     async def arevoke_user(self, mark: str, *, issued_before: int, expires_at: int) -> None:
-        await self.cache.aset(self.key(mark), int(issued_before), _ttl(expires_at))
+        await self.access.set(self.key(mark), int(issued_before), _ttl(expires_at))
 
     def _revoked_before_sync(self, mark: str) -> int | None:
         return self.cache.get(self.key(mark))
 
     async def arevoked_before(self, mark: str) -> int | None:
-        return await self.cache.aget(self.key(mark))
+        return await self.access.get(self.key(mark))
 
     def _is_revoked_sync(self, ids: list[str], mark: str | None, issued_at: Any) -> bool:
         found = self.cache.get_many(self._keys(ids, mark))  # one round trip
         return self._verdict(found, ids, mark, issued_at)
 
     async def ais_revoked(self, ids: list[str], mark: str | None, issued_at: Any) -> bool:
-        found = await self.cache.aget_many(self._keys(ids, mark))
+        found = await self.access.get_many(self._keys(ids, mark))
         return self._verdict(found, ids, mark, issued_at)
 
     def _keys(self, ids: list[str], mark: str | None) -> list[str]:
