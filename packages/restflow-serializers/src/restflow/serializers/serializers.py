@@ -50,40 +50,35 @@ def _clone_field(field: drf_fields.Field) -> drf_fields.Field:
         clone = copy.deepcopy(field)
         clone.__dict__[PROTOTYPE_ATTR] = field
         return clone
-    clone = object.__new__(field_class)
     state = field.__dict__.copy()
     state[PROTOTYPE_ATTR] = field
-    if "_validators" in state:
-        state["_validators"] = list(state["_validators"])
-    for attr in ("child", "child_relation"):
-        child = state.get(attr)
-        if isinstance(child, drf_fields.Field):
-            child_clone = _clone_field(child)
-            child_clone.parent = clone  # already bound once with field_name ""
-            state[attr] = child_clone
-    clone.__dict__.update(state)
-    return clone
-
-
-# ``bind`` implementations that only derive names from the field name, never from the parent:
-# binding once per class and copying the result is then equivalent to binding every copy.
-_NAME_ONLY_BINDS = (drf_fields.Field.bind, drf_fields.SerializerMethodField.bind)
+    return _with_state(field_class, state)
 
 
 def _bound_copy(template: dict[str, Any], field_class: type, parent: Any) -> drf_fields.Field:
-    field: drf_fields.Field = object.__new__(field_class)
     state = template.copy()
     state["parent"] = parent
+    return _with_state(field_class, state)
+
+
+def _with_state(field_class: type, state: dict[str, Any]) -> drf_fields.Field:
+    """A field object with ``state`` (a dict it now owns); mutable parts are copied."""
+    field: drf_fields.Field = object.__new__(field_class)
     if "_validators" in state:
         state["_validators"] = list(state["_validators"])
     for attr in ("child", "child_relation"):
         child = state.get(attr)
         if isinstance(child, drf_fields.Field):
             child_copy = _clone_field(child)
-            child_copy.parent = field
+            child_copy.parent = field  # already bound once, with field_name ""
             state[attr] = child_copy
     field.__dict__ = state
     return field
+
+
+# ``bind`` implementations that only derive names from the field name, never from the parent:
+# binding once per class and copying the result is then equivalent to binding every copy.
+_NAME_ONLY_BINDS = (drf_fields.Field.bind, drf_fields.SerializerMethodField.bind)
 
 
 class Serializer(SerializerMixin, drf_serializers.Serializer, metaclass=SerializerMetaclass):
