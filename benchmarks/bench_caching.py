@@ -175,6 +175,24 @@ def author_books(book_id):
     return []
 
 
+class PooledAuthor(Author):
+    """Same table again; its rule runs on the threadpool dispatcher."""
+
+    class Meta:
+        proxy = True
+        app_label = "bench"
+
+
+@cache_result(
+    BookKey,
+    invalidates_on=[
+        InvalidationRule(PooledAuthor, field_mapping={"book_id": "pk"}, dispatcher="threadpool")
+    ],
+)
+def pooled_author_books(book_id):
+    return []
+
+
 _author: dict[str, Any] = {}
 
 
@@ -184,6 +202,7 @@ def setup_save(kind):
         author = Author.objects.get_or_create(name="bench")[0]
         _author["plain"] = author
         _author["ruled"] = RuledAuthor.objects.get(pk=author.pk)
+        _author["pooled"] = PooledAuthor.objects.get(pk=author.pk)
 
     return setup
 
@@ -194,6 +213,10 @@ def plain_save():
 
 def ruled_save():
     _author["ruled"].save()
+
+
+def pooled_save():
+    _author["pooled"].save()
 
 
 def setup_data(kind):
@@ -272,7 +295,11 @@ def scenarios() -> list[Scenario]:
             Scenario(
                 name=f"[{kind}] save() with one invalidation rule",
                 baseline="plain save()",
-                contenders={"plain save()": plain_save, "save() + 1 rule": ruled_save},
+                contenders={
+                    "plain save()": plain_save,
+                    "save() + 1 rule": ruled_save,
+                    "save() + 1 rule (threadpool)": pooled_save,
+                },
                 setup=setup_save(kind),
                 number=200,
                 goals={"save() + 1 rule": 1.25},

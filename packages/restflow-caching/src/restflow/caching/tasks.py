@@ -14,6 +14,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 
 from restflow.caching.dispatchers.base import get_dispatcher_settings
+from restflow.caching.registry import CacheRegister
 from restflow.settings import restflow_settings
 
 __all__ = ["arun_cache_rules", "run_cache_rules", "task_run_cache_rules"]  # noqa: F822
@@ -38,8 +39,6 @@ def run_cache_rules(
     context: dict[str, Any] | None = None,
 ) -> None:
     """Apply the rules ``rule_ids`` with their kwargs (sync entry of every dispatcher)."""
-    from restflow.caching.registry import CacheRegister
-
     try:
         result = CacheRegister.run_cache_rules(rule_ids=rule_ids, rule_kwargs=rule_kwargs)
         if inspect.isawaitable(result):
@@ -90,8 +89,6 @@ async def arun_cache_rules(
     context: dict[str, Any] | None = None,
 ) -> None:
     """Async twin of :func:`run_cache_rules` (the asyncio dispatcher's entry)."""
-    from restflow.caching.registry import CacheRegister
-
     try:
         result = CacheRegister.run_cache_rules(
             rule_ids=rule_ids, rule_kwargs=rule_kwargs, prefer_async=True
