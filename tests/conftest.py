@@ -197,6 +197,29 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(message)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _release_postgres_test_database(request: pytest.FixtureRequest):
+    """Let pytest-django drop the PostgreSQL test database at the end of the run.
+
+    The async ORM leaves connections open in asgiref's worker threads, which this thread
+    cannot close; PostgreSQL refuses to drop a database in use. Set up after the test
+    database, this fixture is torn down before it and ends those sessions.
+    """
+    if request.config.restflow_db != "postgres":  # type: ignore[attr-defined]
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    yield
+    from django.db import connection
+
+    with blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture
 def redis_url() -> str:
     """URL of the Redis database the tests may use; keys must carry ``run_id``."""
