@@ -66,6 +66,20 @@ class EveryField(FilterSet):
     ip = IPAddressField(db_field="string_field", lookups="__all__")
     uid = UUIDField(db_field="string_field")
     js_like = StringField(filter_by="string_field__icontains")
+    # Declared with a class that does not match the column (hardened in validation.harden).
+    int_as_text = StringField(db_field="integer_field", lookups=["gte", "in", "range", "icontains"])
+    bool_as_text = StringField(db_field="boolean_field")
+    date_as_text = StringField(db_field="date_field", lookups=["gte", "in"])
+    datetime_as_text = StringField(db_field="datetime_field", lookups=["lt"])
+    time_as_text = StringField(db_field="time_field")
+    duration_as_text = StringField(db_field="duration_field")
+    decimal_as_text = StringField(db_field="decimal_field")
+    float_on_int = FloatField(db_field="integer_field", lookups=["gte", "lte", "in"])
+    decimal_on_int = DecimalField(db_field="integer_field", max_digits=30, decimal_places=2)
+    choice_on_int = ChoiceField(choices=["1", "2", "x"], db_field="integer_field")
+    multi_on_int = MultipleChoiceField(choices=["1", "x"], filter_by="integer_field__in")
+    year_explicit = IntegerField(filter_by="datetime_field__year")
+    month_explicit = IntegerField(filter_by="date_field__month__gte")
 
     class Meta:
         model = Sample

@@ -189,6 +189,19 @@ class Field(serializers.Field):
             return self.filter_by.rsplit("__pk", 1)[0]
         return self.db_field or getattr(self, "field_name", "") or ""
 
+    # Validation -----------------------------------------------------------------------
+
+    column_field: Any = None  # the column's own value field, when it differs (validation.py)
+
+    def run_validation(self, data: Any = empty) -> Any:
+        value = super().run_validation(data)
+        column = self.column_field
+        if column is None:
+            return value
+        if isinstance(value, list):
+            return [column.run_validation(item) for item in value]
+        return column.run_validation(value)
+
     # Filtering ------------------------------------------------------------------------
 
     def get_method(self, filterset: Any = None) -> Callable[..., Any] | None:
@@ -259,9 +272,15 @@ class IPAddressField(Field, serializers.IPAddressField):
 
 
 class IntegerField(Field, serializers.IntegerField):
-    """Integer with an implicit signed 64-bit guard (W-06), not shown in the schema."""
+    """Integer with an implicit signed 64-bit guard (W-06), not shown in the schema.
+
+    ``utc_year`` (set for ``year``/``iso_year`` filters on datetime columns): the whole year
+    must be representable in UTC, because Django turns the lookup into a range of datetimes
+    in the current time zone that the database adapter converts to UTC (W-05).
+    """
 
     lookup_categories: ClassVar[list[str]] = ["basic", "comparison"]
+    utc_year = False
 
     def to_internal_value(self, data: Any) -> int:
         value = super().to_internal_value(data)
@@ -269,6 +288,17 @@ class IntegerField(Field, serializers.IntegerField):
             self.fail("max_value", max_value=INT64_MAX)
         if value < INT64_MIN:
             self.fail("min_value", min_value=INT64_MIN)
+        if self.utc_year and settings.USE_TZ and 1 <= value <= 9999:
+            zone = timezone.get_current_timezone()
+            try:
+                datetime.datetime(value, 1, 1, tzinfo=zone).astimezone(datetime.timezone.utc)
+            except OverflowError:
+                self.fail("min_value", min_value=value + 1)
+            try:
+                end = datetime.datetime(value, 12, 31, 23, 59, 59, 999999, tzinfo=zone)
+                end.astimezone(datetime.timezone.utc)
+            except OverflowError:
+                self.fail("max_value", max_value=value - 1)
         return value
 
 
@@ -409,29 +439,6 @@ class ListField(Field, serializers.ListField):
         if cap is not None and len(items) > cap:
             self.fail("max_length", max_length=cap)
         return self.run_child_validation(items)
-
-
-class YearField(IntegerField):
-    """A ``year``/``iso_year`` value whose whole year is representable in UTC (W-05).
-
-    Django turns year lookups into a range of datetimes in the current time zone that the
-    database adapter converts to UTC; near year 1 or 9999 that overflows.
-    """
-
-    def to_internal_value(self, data: Any) -> int:
-        value = super().to_internal_value(data)
-        if settings.USE_TZ and 1 <= value <= 9999:
-            zone = timezone.get_current_timezone()
-            try:
-                datetime.datetime(value, 1, 1, tzinfo=zone).astimezone(datetime.timezone.utc)
-            except OverflowError:
-                self.fail("min_value", min_value=value + 1)
-            try:
-                end = datetime.datetime(value, 12, 31, 23, 59, 59, 999999, tzinfo=zone)
-                end.astimezone(datetime.timezone.utc)
-            except OverflowError:
-                self.fail("max_value", max_value=value - 1)
-        return value
 
 
 class RegexStringField(StringField):
@@ -636,8 +643,9 @@ def build_variant(base: Field, orm_lookup: str, expr: str, help_text: str | None
             return base.clone(**{**_CLONE_RESET, **common})
     if orm_lookup in COMPONENT_BOUNDS:
         low, high = COMPONENT_BOUNDS[orm_lookup]
-        component_class = YearField if orm_lookup in ("year", "iso_year") else IntegerField
-        return component_class(min_value=low, max_value=high, **common)
+        component = IntegerField(min_value=low, max_value=high, **common)
+        component.utc_year = orm_lookup in ("year", "iso_year") and isinstance(base, DateTimeField)
+        return component
     variant_class = LOOKUP_DEFAULT_FIELD.get(orm_lookup)
     if variant_class is not None:
         return variant_class(**common)
@@ -674,6 +682,7 @@ def negation_of(field: Field) -> Field:
     for attr in ("base_name", "variant_suffix", "variant_separator", "orm_lookup"):
         setattr(negated, attr, getattr(field, attr))
     negated.help_from_lookup = field.help_from_lookup
+    negated.utc_year = getattr(field, "utc_year", False)
     negated.allow_negate = False
     if not field.db_field and not field.filter_by and not field.method:
         negated.db_field = getattr(field, "field_name", "")

@@ -108,6 +108,30 @@ def value_field(model_field: Any) -> ff.Field:
     return klass()
 
 
+def column_value_field(column: Any) -> ff.Field | None:
+    """A field validating values as ``column``'s type, or ``None`` when any string will do
+    (text columns) or the column takes lists (arrays, ranges)."""
+    if isinstance(column, ForeignObjectRel):
+        return None
+    if column.is_relation:
+        if column.related_model is None:
+            return None
+        pk = column.related_model._meta.pk
+        while pk.is_relation and pk.related_model is not None:
+            pk = pk.target_field
+        return column_value_field(pk)
+    if _is_array(column) or _is_range(column):
+        return None
+    klass = _mapped_class(column)
+    if klass in (ff.StringField, ff.EmailField, ff.IPAddressField):
+        return None
+    if klass is ff.DecimalField:
+        return ff.DecimalField(max_digits=column.max_digits, decimal_places=column.decimal_places)
+    if klass is ff.IntegerField:
+        return ff.IntegerField(**column_bounds(column))
+    return klass()
+
+
 def model_filter_field(
     model_field: Any, path: str, allow_negate: bool, extra: dict[str, Any]
 ) -> ff.Field:
@@ -151,6 +175,7 @@ def model_filter_field(
 
 __all__ = [
     "DJANGO_FIELD_MAP",
+    "column_value_field",
     "is_forward_single",
     "model_filter_field",
     "related_pk_class",

@@ -9,17 +9,24 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections
+from django.db.models import DateTimeField as DateTimeModelField
 from django.db.models import Field as ModelField
+from rest_framework.utils.formatting import lazy_format
 
-from restflow.filters.fields import Field
-from restflow.filters.lookups import POSTGRES_EXTENSIONS, POSTGRES_LOOKUPS
+from restflow.filters.fields import INT64_MAX, INT64_MIN, Field
+from restflow.filters.lookups import COMPONENT_BOUNDS, POSTGRES_EXTENSIONS, POSTGRES_LOOKUPS
 
 LOOKUP_SEP = "__"
+# Lookups whose value Django converts to the column's type before querying.
+VALUE_LOOKUPS = frozenset({"exact", "gt", "gte", "lt", "lte", "in", "range"})
 
 
 def field_expression(field: Field) -> str | None:
-    """The ORM expression a built-in field filters on, or ``None`` (methods, callables)."""
-    if field.method is not None:
+    """The ORM expression a built-in field filters on, or ``None`` (methods, callables,
+    ordering)."""
+    from restflow.filters.fields import OrderField
+
+    if field.method is not None or isinstance(field, OrderField):
         return None
     if isinstance(field.filter_by, str):
         return field.filter_by
@@ -94,46 +101,74 @@ def check_expressions(owner: str, model: Any, fields: Iterable[tuple[str, Field]
                 f"{owner}: the filter `{param}` uses `{expression}`, but {error}. "
                 "Remove the lookup or filter on a field that supports it."
             )
-        bound_array_items(model, expression, field)
+        harden(model, expression, field)
 
 
-def bound_array_items(model: Any, expression: str, field: Field) -> None:
-    """Bound unbounded integers sent to a narrower integer array or range column.
+def _bound(target: Field, low: int, high: int) -> None:
+    """Give an unbounded number field the bounds ``low``..``high`` (DRF messages)."""
+    if getattr(target, "min_value", None) is not None:
+        return
+    if getattr(target, "max_value", None) is not None:
+        return
+    target.min_value, target.max_value = low, high
+    messages = target.error_messages
+    target.validators.append(
+        MinValueValidator(low, message=lazy_format(messages["min_value"], min_value=low))
+    )
+    target.validators.append(
+        MaxValueValidator(high, message=lazy_format(messages["max_value"], max_value=high))
+    )
 
-    PostgreSQL casts such a parameter to the column's element type, so a value beyond its
-    range is a database error; bounding the value keeps it a 400 (W-03, W-06).
+
+def harden(model: Any, expression: str, field: Field) -> None:
+    """Make values that the column cannot take a 400 instead of a database error (§8.1).
+
+    Called once per class (with ``Meta.model``) or per model at first use, before any
+    validation: integers sent to narrower integer array/range columns are bounded (W-03),
+    explicit date-component filters get the component's bounds (W-05), and a filter whose
+    class differs from its column's type also validates the value as the column's type.
     """
-    from rest_framework.utils.formatting import lazy_format
+    from restflow.filters.fields import (
+        DecimalField,
+        FloatField,
+        IntegerField,
+        ListField,
+        OrderField,
+    )
+    from restflow.filters.model_fields import column_bounds, column_value_field
 
-    from restflow.filters.fields import IntegerField, ListField
-    from restflow.filters.model_fields import column_bounds
-
-    target = field.child if isinstance(field, ListField) else field
-    if type(target) not in (IntegerField,) or target.min_value is not None:
-        return
-    if target.max_value is not None:
-        return
     resolved = _resolve(model, expression.split(LOOKUP_SEP))
-    column = resolved[0] if resolved is not None else None
+    if resolved is None or isinstance(field, OrderField):
+        return
+    column, remaining = resolved
+    target: Any = field
+    if isinstance(field, ListField) and isinstance(field.child, Field):
+        target = field.child
+    numbers = (IntegerField, FloatField, DecimalField)
     base = getattr(column, "base_field", None)
-    if base is None:
+    if base is not None:  # arrays and ranges: PostgreSQL casts the value to the element type
+        bounds = column_bounds(base() if isinstance(base, type) else base)
+        if bounds and type(target) is IntegerField:
+            _bound(target, bounds["min_value"], bounds["max_value"])
         return
-    bounds = column_bounds(base() if isinstance(base, type) else base)
-    if not bounds:
+    components = [segment for segment in remaining if segment in COMPONENT_BOUNDS]
+    if components:
+        if isinstance(target, IntegerField):
+            _bound(target, *COMPONENT_BOUNDS[components[0]])
+            if components[0] in ("year", "iso_year") and isinstance(column, DateTimeModelField):
+                target.utc_year = True
         return
-    target.min_value, target.max_value = bounds["min_value"], bounds["max_value"]
-    target.validators.append(
-        MinValueValidator(
-            target.min_value,
-            message=lazy_format(target.error_messages["min_value"], min_value=target.min_value),
-        )
-    )
-    target.validators.append(
-        MaxValueValidator(
-            target.max_value,
-            message=lazy_format(target.error_messages["max_value"], max_value=target.max_value),
-        )
-    )
+    lookup = remaining[0] if remaining else "exact"
+    if len(remaining) > 1 or lookup not in VALUE_LOOKUPS:
+        return
+    expected = column_value_field(column)
+    if expected is None or isinstance(target, type(expected)):
+        return
+    if isinstance(target, numbers) and isinstance(expected, numbers):
+        if isinstance(expected, IntegerField) and not isinstance(target, IntegerField):
+            _bound(target, INT64_MIN, INT64_MAX)  # Django rounds to an int for the column
+        return
+    target.column_field = expected
 
 
 def check_postgres_app(owner: str, fields: Iterable[tuple[str, Field]]) -> None:
