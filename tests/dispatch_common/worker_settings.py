@@ -6,7 +6,8 @@ The cache is the Redis cache of the test process that started the worker.
 
 import os
 
-SECRET_KEY = "restflow-dispatch-worker-not-secret"
+# The same key as the test process: django-q signs its task packages with it.
+SECRET_KEY = "restflow-tests-not-secret"
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 INSTALLED_APPS = [

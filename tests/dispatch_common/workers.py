@@ -53,10 +53,10 @@ def running(
 def stop(
     process: subprocess.Popen, stop_signal: int = signal.SIGTERM, timeout: float = 15.0
 ) -> None:
-    """Signal the worker's process group, SIGKILL it if it does not exit in time; reap it."""
+    """Ask the worker to stop, SIGKILL its process group if it does not exit in time; reap it."""
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, stop_signal)
+            os.kill(process.pid, stop_signal)
         try:
             process.wait(timeout)
         except subprocess.TimeoutExpired:
