@@ -87,7 +87,7 @@ def wait_until(
 
 
 def worker_log(log: pathlib.Path) -> str:
-    return log.read_text(errors="replace")[-4000:] if log.exists() else ""
+    return log.read_text(errors="replace") if log.exists() else ""
 
 
 @contextlib.contextmanager

@@ -1,0 +1,1 @@
+"""Cached functions shared by the test process and the Dramatiq worker it starts."""
