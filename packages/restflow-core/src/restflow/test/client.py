@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote_to_bytes, urlencode, urlsplit
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -58,6 +58,12 @@ def _header_name(key: str) -> str:
     return key.lower().replace("_", "-")
 
 
+def _scope_path(parsed: Any) -> str:
+    """The ASGI ``path`` of a split URL, as Django >= 5.0 builds it (4.2's ``_get_path``
+    expects a ``urlparse`` result, so it is not used)."""
+    return unquote_to_bytes(parsed.path).decode("iso-8859-1")
+
+
 def _is_header_key(key: str) -> bool:
     return key.startswith(_HEADER_PREFIXES)
 
@@ -75,12 +81,19 @@ class _HeaderMixin:
     _default_headers: dict[str, str]
 
     def _split_defaults(self, defaults: dict[str, Any]) -> dict[str, Any]:
-        """Keep header defaults (``HTTP_*``, ``CONTENT_*``, ``headers=``) as real headers."""
+        """Keep header defaults (``HTTP_*``, ``CONTENT_*``, ``headers=``) as real headers.
+
+        ``query_params=`` becomes the default query string here rather than in Django,
+        whose constructors only accept it from 5.1 on.
+        """
         self._default_headers = {
             _header_name(key): str(value) for key, value in defaults.items() if _is_header_key(key)
         }
         for name, value in (defaults.pop("headers", None) or {}).items():
             self._default_headers[name.lower()] = str(value)
+        query_params = defaults.pop("query_params", None)
+        if query_params:
+            defaults["QUERY_STRING"] = urlencode(query_params, doseq=True)
         return {key: value for key, value in defaults.items() if not _is_header_key(key)}
 
     def _encode(
@@ -106,7 +119,7 @@ class _HeaderMixin:
         body = force_bytes(data, settings.DEFAULT_CHARSET)
         scope: dict[str, Any] = {
             "method": method,
-            "path": self._get_path(parsed),  # type: ignore[attr-defined]
+            "path": _scope_path(parsed),
             "server": ("127.0.0.1", "443" if secure else "80"),
             "scheme": "https" if secure else "http",
         }
