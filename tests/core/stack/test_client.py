@@ -19,6 +19,7 @@ from restflow.test import (
 )
 from restflow.test import client as client_module
 from restflow.test.client import _encode_data
+from tests.core.stack.users import acreate_user
 
 URLS = "tests.core.stack.urls"
 urls = pytest.mark.urls(URLS)
@@ -310,7 +311,7 @@ def test_factory_csrf_flag():
 @pytest.mark.django_db(transaction=True)
 async def test_session_login_and_logout():
     """S-TEST-024"""
-    user = await User.objects.acreate_user("ivy", password="pw")
+    user = await acreate_user("ivy", password="pw")
     client = AsyncAPIClient()
     assert (await client.get("/whoami/")).status_code == 403
     await client.aforce_login(user)
@@ -329,7 +330,7 @@ async def test_django_42_fallbacks_work():
     """S-TEST-024: the worker-thread alogin/aforce_login used on Django 4.2 behave the same."""
     from restflow.test.client import _aforce_login_in_worker, _alogin_in_worker
 
-    user = await User.objects.acreate_user("jay", password="pw")
+    user = await acreate_user("jay", password="pw")
     client = AsyncAPIClient()
     await _aforce_login_in_worker(client, user)
     assert (await client.get("/whoami/")).json() == {"user": "jay"}
@@ -343,7 +344,7 @@ async def test_django_42_fallbacks_work():
 @pytest.mark.django_db(transaction=True)
 async def test_sync_logout_inside_loop_with_session_points_to_alogout():
     """S-TEST-025, W-13"""
-    user = await User.objects.acreate_user("kim", password="pw")
+    user = await acreate_user("kim", password="pw")
     client = AsyncAPIClient()
     await client.aforce_login(user)
     client.credentials(HTTP_X_A="1")

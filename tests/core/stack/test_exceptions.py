@@ -486,9 +486,9 @@ async def test_async_basic_wrong_password(envelope):
     """S-EXC-046"""
     from base64 import b64encode
 
-    from django.contrib.auth.models import User
+    from tests.core.stack.users import acreate_user
 
-    await User.objects.acreate_user("ann", password="right")
+    await acreate_user("ann", password="right")
     token = b64encode(b"ann:wrong").decode()
     response = await AsyncAPIClient().get("/errors/basic/", HTTP_AUTHORIZATION=f"Basic {token}")
     assert response.status_code == 401

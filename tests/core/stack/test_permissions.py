@@ -331,9 +331,11 @@ async def test_async_only_permission_sync_hook_inside_loop_raises():
 @pytest.mark.django_db(transaction=True)
 async def test_drf_model_permissions_on_async_view_cold_cache(envelope):
     """S-PERM-031, W-05 (sync-only operands run off the loop)"""
-    from django.contrib.auth.models import Permission, User
+    from django.contrib.auth.models import Permission
 
-    bob = await User.objects.acreate_user("bob", password="pw")
+    from tests.core.stack.users import acreate_user
+
+    bob = await acreate_user("bob", password="pw")
     auth = {"HTTP_AUTHORIZATION": "Basic " + b64encode(b"bob:pw").decode()}
     client = AsyncAPIClient()
     assert (await client.post("/perms/drf-model/", {}, **auth)).status_code == 403
@@ -349,9 +351,11 @@ async def test_drf_model_permissions_on_async_view_cold_cache(envelope):
 @pytest.mark.django_db(transaction=True)
 async def test_restflow_model_permissions_on_async_view(envelope):
     """S-PERM-032"""
-    from django.contrib.auth.models import Permission, User
+    from django.contrib.auth.models import Permission
 
-    carol = await User.objects.acreate_user("carol", password="pw")
+    from tests.core.stack.users import acreate_user
+
+    carol = await acreate_user("carol", password="pw")
     auth = {"HTTP_AUTHORIZATION": "Basic " + b64encode(b"carol:pw").decode()}
     client = AsyncAPIClient()
     assert (await client.get("/perms/model/", **auth)).status_code == 200
@@ -432,12 +436,13 @@ async def test_object_permissions_404_and_403(envelope, settings):
     from restflow.test import AsyncAPIRequestFactory
     from restflow.views import AsyncRetrieveUpdateAPIView
     from tests.core.stack.app.models import Item
+    from tests.core.stack.users import acreate_user
 
     settings.AUTHENTICATION_BACKENDS = [
         "django.contrib.auth.backends.ModelBackend",
         f"{__name__}._ObjectPermsBackend",
     ]
-    dave = await User.objects.acreate_user("dave", password="pw")
+    dave = await acreate_user("dave", password="pw")
     item = await Item.objects.acreate(name="x")
     from django.contrib.auth.models import Permission
 
@@ -501,11 +506,10 @@ async def test_permission_message_without_authenticators(envelope):
 @pytest.mark.parametrize("mode", ["async", "sync"])
 async def test_auth_matrix_basic_token_multi(envelope, mode):
     """S-PERM-035 (Basic, Token and both; JWT is covered in tests/integration)"""
-    from django.contrib.auth.models import User
-
     from tests.core.stack.app.models import ApiToken
+    from tests.core.stack.users import acreate_user
 
-    erin = await User.objects.acreate_user("erin", password="pw")
+    erin = await acreate_user("erin", password="pw")
     await ApiToken.objects.acreate(key="good-token", user=erin)
     basic_ok = "Basic " + b64encode(b"erin:pw").decode()
     basic_bad = "Basic " + b64encode(b"erin:nope").decode()
