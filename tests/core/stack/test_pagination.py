@@ -486,6 +486,32 @@ async def test_cursor_navigation_through_view():
     assert back["previous"] is None
 
 
+@db
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize(("huge", "equivalent"), [(2**63, 10**9), (-(2**63) - 1, -(10**9))])
+async def test_cursor_position_beyond_64_bits_is_a_page_not_a_500(reverse, huge, equivalent):
+    """S-PAG-035: a cursor position no integer column can hold pages like any position past
+    every row (Django >= 5.0 answers it without the database; on 4.2 it used to overflow)."""
+    from base64 import b64encode
+
+    from asgiref.sync import sync_to_async
+
+    await seed(5)
+
+    def query(position: int) -> str:
+        text = f"r=1&p={position}" if reverse else f"p={position}"
+        return "cursor=" + b64encode(text.encode()).decode()
+
+    paginator = cursor(ordering="id")
+    expected = await paginator.apaginate_queryset(Item.objects.all(), request(query(equivalent)))
+    got = await cursor(ordering="id").apaginate_queryset(Item.objects.all(), request(query(huge)))
+    synced = await sync_to_async(cursor(ordering="id").paginate_queryset)(
+        Item.objects.all(), request(query(huge))
+    )
+    assert got == synced == expected
+    assert len(expected) == (2 if (huge > 0) == reverse else 0)
+
+
 @pytest.mark.urls(URLS)
 @db
 async def test_cursor_garbage(envelope):

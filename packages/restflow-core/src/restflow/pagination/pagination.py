@@ -13,8 +13,11 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+import django
 from asgiref.sync import sync_to_async
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination as drf
 from rest_framework.exceptions import NotFound
@@ -269,6 +272,35 @@ class LimitOffsetPagination(_StepsPagination, drf.LimitOffsetPagination):
         )
 
 
+def _filter_past(queryset: Any, name: str, lookup: str, position: Any) -> Any:
+    """``queryset.filter(<name>__<lookup>=position)`` for ``lookup`` ``"gt"``/``"lt"``.
+
+    Django >= 5.0 answers an integer position outside the column's range without asking the
+    database (nothing is past a too-large ``gt``, everything past a too-small one). Django 4.2
+    sends it to the database, which fails (``OverflowError`` on SQLite); this gives 4.2 the
+    same answer.
+    """
+    filtered = queryset.filter(**{f"{name}__{lookup}": position})
+    if django.VERSION >= (5, 0):
+        return filtered
+    try:
+        field = queryset.model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return filtered
+    if not isinstance(field, models.IntegerField):
+        return filtered
+    low, high = connections[queryset.db].ops.integer_field_range(field.get_internal_type())
+    # 4.2's SQLite reports no range (None); its driver, like every backend, stops at 64 bits.
+    low = -(2**63) if low is None else low
+    high = 2**63 - 1 if high is None else high
+    value = field.get_prep_value(position)
+    if value > high:
+        return queryset.none() if lookup == "gt" else queryset
+    if value < low:
+        return queryset.none() if lookup == "lt" else queryset
+    return filtered
+
+
 class CursorPagination(_StepsPagination, drf.CursorPagination):
     """Opaque-cursor pagination over a stable ordering (no count, constant-time pages).
 
@@ -293,7 +325,7 @@ class CursorPagination(_StepsPagination, drf.CursorPagination):
             # Past the cursor means "before it" when exactly one of cursor / ordering is reversed.
             lookup = "lt" if reverse != first.startswith("-") else "gt"
             try:
-                queryset = queryset.filter(**{f"{first.lstrip('-')}__{lookup}": current_position})
+                queryset = _filter_past(queryset, first.lstrip("-"), lookup, current_position)
             except (TypeError, ValueError, DjangoValidationError):
                 raise NotFound(self.invalid_cursor_message) from None
 
