@@ -65,10 +65,12 @@ OWN_TESTS: dict[str, tuple[str, list[str], list[str]]] = {
     "restflow-caching": ("tests/caching", ["redis"], []),
     "restflow-auth": ("tests/auth", ["simplejwt"], ["redis", "django-redis", "cryptography"]),
     "restflow-spectacular": ("tests/spectacular", [], []),
-    "restflow-dispatch-celery": ("tests/dispatch_celery", [], []),
-    "restflow-dispatch-rq": ("tests/dispatch_rq", [], []),
-    "restflow-dispatch-django-q": ("tests/dispatch_django_q", [], []),
-    "restflow-dispatch-dramatiq": ("tests/dispatch_dramatiq", [], []),
+    # The broker plugins' round trips share a Redis cache with a real worker; dramatiq
+    # reaches RabbitMQ through pika.
+    "restflow-dispatch-celery": ("tests/dispatch_celery", [], ["redis"]),
+    "restflow-dispatch-rq": ("tests/dispatch_rq", [], ["redis"]),
+    "restflow-dispatch-django-q": ("tests/dispatch_django_q", [], ["redis"]),
+    "restflow-dispatch-dramatiq": ("tests/dispatch_dramatiq", [], ["redis", "pika"]),
     "drf-restflow": ("tests/meta_package", [], []),
 }
 META_EXTRAS = [
