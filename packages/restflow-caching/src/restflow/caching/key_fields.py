@@ -282,6 +282,21 @@ class ArgsKeyField(CacheKeyField):
         self._single = arguments if isinstance(arguments, str) and arguments != "*" else None
         self._memo: tuple[Any, Any] = (None, None)
 
+    def _only_skipped(self, func: Any, args: Any) -> bool:
+        """True when the call binds nothing but skipped parameters (``get(self, request)``)."""
+        memo_func, binder = self._memo
+        if memo_func is not func:
+            try:
+                binder = _binder(func)
+            except TypeError:
+                return False
+            self._memo = (func, binder)
+        return (
+            binder is not None
+            and len(args or ()) <= len(binder.names)
+            and all(name in self.SKIP for name in binder.names)
+        )
+
     def _bind_single(self, func: Any, args: Any, kwargs: Any) -> dict[str, Any] | None:
         """Fast path for one named argument of a plain signature; ``None`` = use the slow path."""
         memo_func, binder = self._memo
@@ -314,6 +329,8 @@ class ArgsKeyField(CacheKeyField):
 
     def get_key_payload(self, func: Any, args: Any, kwargs: Any) -> dict[str, Any]:
         names, skip = self._names, self.SKIP
+        if skip and not kwargs and self._only_skipped(func, args):
+            return {}
         if self._single is not None and not self.path and self.normalizer is None:
             single = self._bind_single(func, args, kwargs)
             if single is not None:
