@@ -39,6 +39,13 @@ def test_worker_invalidates_after_save_and_delete(celery_worker):
             process=process,
             log=log,
         ), worker_log(log)
-    output = worker_log(log)
-    assert output.count("Task restflow.caching.tasks.task_run_cache_rules[") == 4, output
-    assert output.count(" succeeded in ") == 2, output
+
+    # The worker logs a task after running it: give it a moment.
+    def logged() -> bool:
+        output = worker_log(log)
+        return (
+            output.count("Task restflow.caching.tasks.task_run_cache_rules[") == 4
+            and output.count(" succeeded in ") == 2
+        )
+
+    assert wait_until(logged, timeout=10), worker_log(log)
