@@ -254,15 +254,6 @@ class KeyConstructor(metaclass=KeyConstructorMeta):
             return chain[-1] + self.build_key_suffix(func, args, kwargs), chain
         return chain[-1], chain
 
-    def prefix_chain(self, func: Any, args: Any, kwargs: Any) -> list[str]:
-        """Every prefix a partition-wide or function-wide wipe of this call could use.
-
-        ``[IDENT::, IDENT::p1::, IDENT::p1::p2::, …]`` — what ``delete_by_prefix`` builds
-        when the later partition values are omitted. A key's entry carries one
-        generation token per prefix of this chain (§7.1).
-        """
-        return self.locate(func, args, kwargs)[1]
-
     @classmethod
     def register_wrapper(cls, wrapper: CachedWrapper) -> None:
         cls._cache_wrappers.append(wrapper)

@@ -89,10 +89,6 @@ def new_token() -> int:
     return _system_random.getrandbits(62) | 1
 
 
-def backend_name(cache: Any) -> str:
-    return type(cache).__name__
-
-
 # ---------------------------------------------------------------------------
 # reads
 
