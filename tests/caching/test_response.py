@@ -523,3 +523,27 @@ async def test_cache_headers_async():
     hit = await V.as_view()(factory.get("/"))
     assert (miss["X-Cache-status"], hit["X-Cache-status"]) == ("MISS", "HIT")
     assert miss["X-Cached-at"] == hit["X-Cached-at"]
+
+
+def test_private_responses_are_not_stored():
+    """W-5 W-6 — responses setting cookies or Cache-Control private/no-store stay uncached."""
+    calls = []
+
+    class Cookie(APIView):
+        @cache_response()
+        def get(self, request):
+            calls.append("cookie")
+            response = Response({"a": 1})
+            response.set_cookie("session", "secret")
+            return response
+
+    class Private(APIView):
+        @cache_response()
+        def get(self, request):
+            calls.append("private")
+            return Response({"a": 1}, headers={"Cache-Control": "private, max-age=60"})
+
+    for _ in range(2):
+        render(Cookie.as_view()(factory.get("/")))
+        render(Private.as_view()(factory.get("/")))
+    assert calls == ["cookie", "private", "cookie", "private"]

@@ -167,6 +167,13 @@ class CachedResponseWrapper(SyncCachedWrapper):
     def _storable(self, response: Any, args: tuple, kwargs: dict) -> bool:
         if response.status_code >= 400 and not self.cache_errors:
             return False
+        # Per-client responses are never shared (W-5/W-6): cookies are not replayed
+        # anyway, and Cache-Control private/no-store says the body is not for others.
+        if getattr(response, "cookies", None):
+            return False
+        cache_control = response.get("Cache-Control", "") if hasattr(response, "get") else ""
+        if "private" in cache_control or "no-store" in cache_control:
+            return False
         _, request = self.extract_view_and_request(args, kwargs)
         user = getattr(request, "user", None)
         if (
