@@ -11,7 +11,7 @@ from django.conf import settings
 from django.test import override_settings
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
-from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.settings import patched_settings
 from rest_framework import serializers
 
 from tests.spectacular.app.models import Widget
@@ -27,12 +27,8 @@ AUTH = importlib.util.find_spec("restflow.authentication") is not None
 def schema_class(path: str = RESTFLOW_SCHEMA, **spectacular: Any) -> Iterator[None]:
     """``DEFAULT_SCHEMA_CLASS`` (and optional ``SPECTACULAR_SETTINGS``) for a block."""
     rest_framework = {**getattr(settings, "REST_FRAMEWORK", {}), "DEFAULT_SCHEMA_CLASS": path}
-    with override_settings(REST_FRAMEWORK=rest_framework, SPECTACULAR_SETTINGS=spectacular):
-        spectacular_settings.reload()
-        try:
-            yield
-        finally:
-            spectacular_settings.reload()
+    with override_settings(REST_FRAMEWORK=rest_framework), patched_settings(spectacular):
+        yield
 
 
 def generate(patterns: list[Any], *, schema: str = RESTFLOW_SCHEMA, **spectacular: Any) -> dict:
