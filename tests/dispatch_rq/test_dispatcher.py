@@ -121,3 +121,15 @@ def test_save_enqueues_on_the_settings_queue(rq_queue):
         group.save()
         (job,) = django_rq.get_queue(rq_queue).get_jobs()
     assert job.args[1] == {str(job.args[0][0]): {"id": group.pk}}
+
+
+def test_queue_and_its_connection_are_reused_while_rq_queues_is_unchanged(redis_url):
+    """django-rq opens a new Redis client per ``get_queue``; the dispatcher keeps one queue
+    per ``RQ_QUEUES`` entry and picks up a changed entry."""
+    from restflow.dispatch.django_rq import get_queue
+
+    with override_settings(RQ_QUEUES={"reuse": {"URL": redis_url}}):
+        first = get_queue("reuse")
+        assert get_queue("reuse") is first
+    with override_settings(RQ_QUEUES={"reuse": {"URL": redis_url}}):
+        assert get_queue("reuse") is not first

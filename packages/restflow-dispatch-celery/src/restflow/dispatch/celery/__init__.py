@@ -50,18 +50,23 @@ class CeleryDispatcher(Dispatcher):
                 "restflow-dispatch-celery (or drf-restflow[celery])."
             ) from exc
 
+    def resolve(self) -> tuple[str, str | None]:
+        """``(task_name, queue)`` from the config, else the settings block."""
+        block = self.settings()
+        task_name = self.config.get("task_name") or block.get("TASK_NAME") or TASK_NAME
+        queue = self.config["queue"] if "queue" in self.config else block.get("QUEUE")
+        return str(task_name), queue
+
     @property
     def task_name(self) -> str:
-        return str(self.config.get("task_name") or self.settings().get("TASK_NAME") or TASK_NAME)
+        return self.resolve()[0]
 
     @property
     def queue(self) -> str | None:
-        if "queue" in self.config:
-            return self.config["queue"]
-        return self.settings().get("QUEUE")
+        return self.resolve()[1]
 
     def batch_key(self) -> tuple[Any, ...]:
-        return (type(self), self.task_name, self.queue)
+        return (type(self), *self.resolve())
 
     def dispatch(
         self, *, rule_ids: list[int], rule_kwargs: dict[str, dict[str, Any]], **context: Any
@@ -76,9 +81,8 @@ class CeleryDispatcher(Dispatcher):
             "signal_type": signal_type.value if isinstance(signal_type, enum.Enum) else signal_type,
             "rule_kwargs": rule_kwargs,
         }
-        queue = self.queue
+        task_name, queue = self.resolve()
         options = {"queue": queue} if queue else {}
-        task_name = self.task_name
         app = current_app._get_current_object()
         if task_name in app.tasks:  # honours task_always_eager
             app.tasks[task_name].apply_async(kwargs=payload, **options)

@@ -34,22 +34,26 @@ class DjangoQDispatcher(Dispatcher):
                 "restflow-dispatch-django-q (or drf-restflow[django-q])."
             ) from exc
 
-    def _option(self, key: str) -> Any:
-        return self.config.get(key) or self.settings().get(key.upper()) or None
+    def resolve(self) -> tuple[str | None, str | None, str]:
+        """``(cluster, group, function_path)`` from the config, else the settings block."""
+        block = self.settings()
+        cluster = self.config.get("cluster") or block.get("CLUSTER") or None
+        group = self.config.get("group") or block.get("GROUP") or None
+        path = self.config.get("function_path") or block.get("FUNCTION_PATH")
+        return cluster, group, str(path or DEFAULT_FUNCTION_PATH)
 
     @property
     def function_path(self) -> str:
-        return str(self._option("function_path") or DEFAULT_FUNCTION_PATH)
+        return self.resolve()[2]
 
     def batch_key(self) -> tuple[Any, ...]:
-        return (type(self), self._option("cluster"), self._option("group"), self.function_path)
+        return (type(self), *self.resolve())
 
     def dispatch(
         self, *, rule_ids: list[int], rule_kwargs: dict[str, dict[str, Any]], **context: Any
     ) -> None:
         from django_q.tasks import async_task
 
-        options = {key: value for key in ("cluster", "group") if (value := self._option(key))}
-        async_task(
-            self.function_path, list(rule_ids), rule_kwargs, dispatcher_name=self.name, **options
-        )
+        cluster, group, function_path = self.resolve()
+        options = {key: value for key, value in (("cluster", cluster), ("group", group)) if value}
+        async_task(function_path, list(rule_ids), rule_kwargs, dispatcher_name=self.name, **options)

@@ -38,8 +38,7 @@ def register_actor(actor_name: str = ACTOR_NAME, queue_name: str = "default") ->
     broker = dramatiq.get_broker()
     existing = broker.actors.get(actor_name)
     if existing is not None and getattr(existing.fn, _MARK, False):
-        if queue_name not in broker.get_declared_queues():
-            broker.declare_queue(queue_name)
+        broker.declare_queue(queue_name)  # idempotent by the Broker contract
         return existing
 
     def task_run_cache_rules(rule_ids: list[int], rule_kwargs: dict[str, dict[str, Any]]) -> None:
@@ -70,34 +69,43 @@ class DramatiqDispatcher(Dispatcher):
                 "restflow-dispatch-dramatiq (or drf-restflow[dramatiq])."
             ) from exc
 
+    def resolve(self) -> tuple[str, str]:
+        """``(queue, actor_name)`` from the config, else the settings block."""
+        block = self.settings()
+        queue = self.config.get("queue") or block.get("QUEUE") or "default"
+        actor_name = self.config.get("actor_name") or block.get("ACTOR_NAME") or ACTOR_NAME
+        return str(queue), str(actor_name)
+
     @property
     def queue(self) -> str:
-        return str(self.config.get("queue") or self.settings().get("QUEUE") or "default")
+        return self.resolve()[0]
 
     @property
     def actor_name(self) -> str:
-        return str(self.config.get("actor_name") or self.settings().get("ACTOR_NAME") or ACTOR_NAME)
+        return self.resolve()[1]
 
     def batch_key(self) -> tuple[Any, ...]:
-        return (type(self), self.queue, self.actor_name)
+        return (type(self), *self.resolve())
 
-    def get_actor(self) -> Any:
+    def get_actor(self, actor_name: str | None = None, queue: str | None = None) -> Any:
         """The actor declared on the current broker under ``actor_name``, declared if absent."""
         import dramatiq
         from dramatiq.errors import ActorNotFound
 
+        if actor_name is None or queue is None:
+            queue, actor_name = self.resolve()
         try:
-            return dramatiq.get_broker().get_actor(self.actor_name)
+            return dramatiq.get_broker().get_actor(actor_name)
         except ActorNotFound:
-            return register_actor(self.actor_name, self.queue)
+            return register_actor(actor_name, queue)
 
     def dispatch(
         self, *, rule_ids: list[int], rule_kwargs: dict[str, dict[str, Any]], **context: Any
     ) -> Any:
-        actor = self.get_actor()
-        queue = self.queue
-        message = actor.message(list(rule_ids), rule_kwargs).copy(queue_name=queue)
-        broker = actor.broker
-        if queue not in broker.get_declared_queues():
-            broker.declare_queue(queue)
-        return broker.enqueue(message)
+        queue, actor_name = self.resolve()
+        actor = self.get_actor(actor_name, queue)
+        message = actor.message(list(rule_ids), rule_kwargs)
+        if message.queue_name != queue:
+            message = message.copy(queue_name=queue)
+        actor.broker.declare_queue(queue)  # idempotent by the Broker contract
+        return actor.broker.enqueue(message)
