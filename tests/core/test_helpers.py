@@ -242,6 +242,24 @@ def test_version_api():
     assert not hasattr(restflow, "__version__")
 
 
+async def _session_request(user):
+    """A request carrying ``user``'s session cookie, through the session and auth middleware."""
+    from asgiref.sync import sync_to_async
+    from django.conf import settings
+    from django.contrib.auth.middleware import AuthenticationMiddleware
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.test import AsyncRequestFactory, Client
+
+    client = Client()
+    await sync_to_async(client.force_login)(user)
+    factory = AsyncRequestFactory()
+    factory.cookies[settings.SESSION_COOKIE_NAME] = client.cookies[settings.SESSION_COOKIE_NAME]
+    request = factory.get("/")
+    SessionMiddleware(lambda r: None).process_request(request)
+    AuthenticationMiddleware(lambda r: None).process_request(request)
+    return request
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_async_auth_shims():
     """V-HELP-020"""
@@ -258,6 +276,11 @@ async def test_async_auth_shims():
     assert (await auser(request)).pk == user.pk
     bare = AsyncRequestFactory().get("/")
     assert (await auser(bare)).is_anonymous
+    # The session user behind Django's middleware: a lazy object on 4.2 whose first use
+    # queries the database; using the result on the loop must not need the database.
+    session_user = await auser(await _session_request(user))
+    assert session_user.username == "ada"
+    assert session_user.is_authenticated
     if sys.version_info >= (3, 11):
         import typing
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import django
 from asgiref.sync import sync_to_async
+from django.utils.functional import LazyObject
 
 
 async def aauthenticate(request: Any = None, **credentials: Any) -> Any:
@@ -25,5 +26,14 @@ async def auser(request: Any) -> Any:
     if callable(getter):
         return await getter()
     if hasattr(request, "user"):
-        return await sync_to_async(lambda: request.user, thread_sensitive=True)()
+        return await sync_to_async(_evaluated_user, thread_sensitive=True)(request)
     return AnonymousUser()
+
+
+def _evaluated_user(request: Any) -> Any:
+    """``request.user`` with its queries done: on 4.2 it is a lazy object that reads the
+    session and user tables on first use, which must happen here and not on the loop."""
+    user = request.user
+    if isinstance(user, LazyObject):
+        bool(user)  # the first use evaluates it
+    return user
