@@ -52,6 +52,9 @@ REST_FRAMEWORK = {
 }
 if _installed("restflow.exceptions.handler") or _installed("restflow.exceptions"):
     REST_FRAMEWORK["EXCEPTION_HANDLER"] = "restflow.exceptions.exception_handler"
+if _installed("restflow.spectacular"):
+    REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "restflow.spectacular.RestflowAutoSchema"
+    SPECTACULAR_SETTINGS = {"TITLE": "Bookstore API", "VERSION": "1.0.0"}
 
 RESTFLOW_SETTINGS = {
     "JWT": {

@@ -6,6 +6,7 @@ from store import (
     api_basic,
     api_caching,
     api_filters,
+    api_schema,
     api_serializers,
     api_stack,
     api_views,
@@ -20,4 +21,5 @@ urlpatterns = [
     path("api/stack/", include(api_stack.urlpatterns)),
     path("api/caching/", include(api_caching.urlpatterns)),
     path("api/filters/", include(api_filters.urlpatterns)),
+    path("api/schema/", include(api_schema.urlpatterns)),
 ]
