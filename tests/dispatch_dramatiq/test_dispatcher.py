@@ -12,7 +12,7 @@ from django.test import override_settings
 from restflow.caching import DramatiqDispatcher, InvalidationRule, cache_result
 from restflow.caching.dispatchers import registered_dispatcher_names, resolve
 from restflow.caching.registry import CacheRegister
-from restflow.dispatch.dramatiq import ACTOR_NAME, register_actor
+from restflow.dispatch.dramatiq import ACTOR_NAME, register_actor, task_run_cache_rules
 from tests.dispatch_common.workers import isolated_rules
 
 
@@ -72,6 +72,7 @@ def test_register_actor_runs_the_rules_and_is_idempotent(stub_broker):
     assert actor.actor_name == "test.restflow.actor"
     assert stub_broker.actors["test.restflow.actor"] is actor
     assert actor.queue_name == "default"
+    assert actor.fn is task_run_cache_rules
     again = register_actor(actor_name="test.restflow.actor", queue_name="other")
     assert again is actor
     assert "other" in stub_broker.get_declared_queues()

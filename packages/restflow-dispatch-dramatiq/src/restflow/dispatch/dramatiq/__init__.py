@@ -16,14 +16,14 @@ from typing import Any
 from restflow.caching.dispatchers.base import Dispatcher
 from restflow.caching.tasks import run_cache_rules
 
-__all__ = ["ACTOR_NAME", "DramatiqDispatcher", "register_actor"]
+__all__ = ["ACTOR_NAME", "DramatiqDispatcher", "register_actor", "task_run_cache_rules"]
 
 #: The documented default ``ACTOR_NAME``.
 ACTOR_NAME = "restflow.task_run_cache_rules"
-_MARK = "__restflow_actor__"
 
 
-def _run(rule_ids: list[int], rule_kwargs: dict[str, dict[str, Any]]) -> None:
+def task_run_cache_rules(rule_ids: list[int], rule_kwargs: dict[str, dict[str, Any]]) -> None:
+    """The function of restflow's actors (whatever their name): apply the rules."""
     run_cache_rules(rule_ids, rule_kwargs, dispatcher_name="dramatiq")
 
 
@@ -32,19 +32,15 @@ def register_actor(actor_name: str = ACTOR_NAME, queue_name: str = "default") ->
 
     When restflow already declared an actor of that name on this broker, it is returned
     and ``queue_name`` is declared on the broker if it is new, so a worker can consume it.
+    A different actor of that name is left alone (Dramatiq refuses the declaration).
     """
     import dramatiq
 
     broker = dramatiq.get_broker()
     existing = broker.actors.get(actor_name)
-    if existing is not None and getattr(existing.fn, _MARK, False):
+    if existing is not None and existing.fn is task_run_cache_rules:
         broker.declare_queue(queue_name)  # idempotent by the Broker contract
         return existing
-
-    def task_run_cache_rules(rule_ids: list[int], rule_kwargs: dict[str, dict[str, Any]]) -> None:
-        _run(rule_ids, rule_kwargs)
-
-    setattr(task_run_cache_rules, _MARK, True)
     declare = dramatiq.actor(actor_name=actor_name, queue_name=queue_name, broker=broker)
     return declare(task_run_cache_rules)
 
