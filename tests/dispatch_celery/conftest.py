@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from tests.dispatch_common.workers import running, shared_redis_cache, worker_env
+from tests.dispatch_common.workers import running, shared_redis_cache, wait_until, worker_env
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
 
@@ -70,6 +70,12 @@ class Broker:
                     taken.append({"task": headers.get("task"), "args": args, "kwargs": kwargs})
             except NotFound:  # nothing was ever published there
                 pass
+        return taken
+
+    def wait_for_messages(self, queue: str, timeout: float = 10.0) -> list[dict]:
+        """Take the messages of ``queue`` once at least one arrived (``[]`` on timeout)."""
+        taken: list[dict] = []
+        wait_until(lambda: bool(taken.extend(self.messages(queue)) or taken), timeout)
         return taken
 
     def delete_queues(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -86,27 +87,17 @@ def test_explicit_queue_none_beats_the_settings():
 
 @pytest.mark.rabbitmq
 def test_unregistered_task_goes_through_send_task(broker):
-    """C-CEL-002: a task only remote workers know is sent by name, kwargs only, to the
-    default queue without a queue option and to ``queue`` with it."""
-    CeleryDispatcher(task_name="test.task").dispatch(**PAYLOAD)
+    """C-CEL-002: a task only remote workers know is sent by name with the payload as
+    keyword arguments (no positional args): without ``queue`` to the app's default queue,
+    with ``queue="my.queue"`` to that queue."""
     default = broker.app.conf.task_default_queue
-    assert wait_until(lambda: len(got := broker.messages(default)) and got, timeout=10)
+    CeleryDispatcher(task_name="test.task").dispatch(**PAYLOAD)
+    assert broker.wait_for_messages(default) == [{"task": "test.task", "args": [], "kwargs": WIRE}]
+
     queue = broker.queue("my.queue")
     CeleryDispatcher(task_name="test.task", queue=queue).dispatch(**PAYLOAD)
-    received = []
-    assert wait_until(lambda: bool(received.extend(broker.messages(queue)) or received), 10)
-    assert received == [{"task": "test.task", "args": [], "kwargs": WIRE}]
+    assert broker.wait_for_messages(queue) == [{"task": "test.task", "args": [], "kwargs": WIRE}]
     assert broker.messages(default) == []
-
-
-@pytest.mark.rabbitmq
-def test_default_queue_message_shape(broker):
-    """C-CEL-002 (the message itself): no positional args, the five payload keys."""
-    CeleryDispatcher(task_name="test.task").dispatch(**PAYLOAD)
-    received = []
-    default = broker.app.conf.task_default_queue
-    assert wait_until(lambda: bool(received.extend(broker.messages(default)) or received), 10)
-    assert received == [{"task": "test.task", "args": [], "kwargs": WIRE}]
 
 
 @pytest.mark.rabbitmq
@@ -132,10 +123,7 @@ def test_per_rule_config_beats_settings(broker):
 
         group = Group.objects.create(name="g")
         group.save()
-        received = []
-        assert wait_until(
-            lambda: bool(received.extend(broker.messages(per_rule_queue)) or received), 10
-        )
+        received = broker.wait_for_messages(per_rule_queue)
     assert [m["task"] for m in received] == ["per.rule.task"]
     assert received[0]["kwargs"]["rule_kwargs"] == {
         str(received[0]["kwargs"]["rule_ids"][0]): {"group_id": group.pk}
@@ -193,8 +181,7 @@ def test_unregistered_task_name_sends_by_name_once_per_update(broker):
         assert not wait_until(lambda: bool(broker.messages(queue)), timeout=1)
         group.name = "updated"
         group.save()
-        received = []
-        assert wait_until(lambda: bool(received.extend(broker.messages(queue)) or received), 10)
+        received = broker.wait_for_messages(queue)
     assert len(received) == 1
     kwargs = received[0]["kwargs"]
     assert received[0]["task"] == "remote.only.task"
@@ -214,11 +201,15 @@ def test_autodiscover_imports_restflow_tasks():
         "print('restflow.tasks' in sys.modules, "
         "'restflow.caching.tasks.task_run_cache_rules' in app.tasks)\n"
     )
-    env = {"DJANGO_SETTINGS_MODULE": "tests.dispatch_celery.worker_settings"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.dispatch_celery.worker_settings",
+        "PYTHONPATH": str(ROOT),
+    }
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env={**__import__("os").environ, **env, "PYTHONPATH": str(ROOT)},
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
