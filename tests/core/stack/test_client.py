@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
@@ -389,3 +390,61 @@ async def test_constructor_headers_query_params_and_remote_addr():
     request = factory.get("/")
     assert request.META["REMOTE_ADDR"] == "8.8.8.8"
     assert request.META["HTTP_X_TENANT"] == "f"
+
+
+def _to(status: int, location: str) -> str:
+    return f"/redirect/{status}/?{urlencode({'to': location})}"
+
+
+@urls
+@pytest.mark.parametrize("method", ["get", "head", "post", "put", "patch", "delete", "options"])
+@pytest.mark.parametrize("status", [301, 302, 303])
+async def test_follow_redirects_with_a_get(method, status):
+    """stack.md §5.5 ``follow=``: the same on Django 4.2 (whose AsyncClient cannot follow)
+    and on Django >= 5.0; the new location's query string is kept."""
+    client = AsyncAPIClient()
+    response = await getattr(client, method)(_to(status, "/echo/?q=1"), follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain == [("/echo/?q=1", status)]
+    if method != "head":
+        assert response.json() == {"method": "GET", "query": {"q": "1"}}
+    not_followed = await getattr(client, method)(_to(status, "/echo/"), follow=False)
+    assert not_followed.status_code == status
+
+
+@urls
+@pytest.mark.parametrize("status", [307, 308])
+async def test_follow_307_308_repeats_method_and_body(status):
+    """stack.md §5.5 ``follow=``: 307/308 resend the request to the new location."""
+    client = AsyncAPIClient()
+    response = await client.put(_to(status, "/any/"), {"a": 1}, follow=True)
+    assert response.redirect_chain == [("/any/", status)]
+    assert response.json() == {
+        "method": "PUT",
+        "data": {"a": 1},
+        "content_type": "application/json",
+    }
+    again = await client.get(_to(status, "/echo/?q=2"), follow=True)
+    assert again.json() == {"method": "GET", "query": {"q": "2"}}
+
+
+@urls
+async def test_follow_relative_absolute_and_chained_locations():
+    """stack.md §5.5 ``follow=``: relative locations resolve against the request path,
+    absolute URLs set the host, and every hop is recorded."""
+    client = AsyncAPIClient()
+    relative = await client.get(_to(302, "../../echo/?r=1"), follow=True)
+    assert relative.json() == {"method": "GET", "query": {"r": "1"}}
+    absolute = await client.get(_to(302, "http://example.com/headers/"), follow=True)
+    assert absolute.json()["HTTP_HOST"] == "example.com"
+    chained = await client.get(_to(301, _to(302, "/echo/")), follow=True)
+    assert chained.redirect_chain == [(_to(302, "/echo/"), 301), ("/echo/", 302)]
+
+
+@urls
+async def test_follow_stops_on_a_redirect_loop():
+    """stack.md §5.5 ``follow=``: a loop raises RedirectCycleError instead of hanging."""
+    from django.test.client import RedirectCycleError
+
+    with pytest.raises(RedirectCycleError, match="loop"):
+        await AsyncAPIClient().get("/redirect/302/", follow=True)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("echo/", views.EchoView.as_view()),
     path("any/", views.AnyMethodView.as_view()),
     path("headers/", views.HeadersView.as_view()),
+    path("redirect/<int:status>/", views.redirect_view),
     path("private/", views.PrivateView.as_view()),
     path("whoami/", views.SessionWhoAmI.as_view()),
     path("errors/not-found/", views.AsyncNotFoundView.as_view()),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
 from rest_framework import authentication, exceptions, serializers
 from rest_framework import generics as drf_generics
 from rest_framework import views as drf_views
@@ -70,6 +71,14 @@ class AnyMethodView(AsyncAPIView):
 
     async def get(self, request):
         return Response(_echo(request))
+
+
+def redirect_view(request, status):
+    """Answers ``status`` with ``Location: ?to=``, or itself without ``to`` (a loop), for
+    the test client's ``follow=``."""
+    response = HttpResponse(status=status)
+    response["Location"] = request.GET.get("to") or request.get_full_path()
+    return response
 
 
 class HeadersView(AsyncAPIView):

@@ -8,18 +8,21 @@ real ASGI headers, each sent once (credentials win, like DRF's ``APIClient``).
 from __future__ import annotations
 
 import asyncio
+from http import HTTPStatus
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import unquote_to_bytes, urlencode, urlsplit
+from urllib.parse import unquote_to_bytes, urlencode, urljoin, urlsplit
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.test import AsyncClient, AsyncRequestFactory
-from django.test.client import AsyncClientHandler, ClientMixin, FakePayload
+from django.test.client import AsyncClientHandler, ClientMixin, FakePayload, RedirectCycleError
 from django.utils.encoding import force_bytes
 from rest_framework.settings import api_settings
 
 _HEADER_PREFIXES = ("HTTP_", "CONTENT_")
+_REDIRECTS = {301, 302, 303, 307, 308}
+_SAME_METHOD_REDIRECTS = {HTTPStatus.TEMPORARY_REDIRECT, HTTPStatus.PERMANENT_REDIRECT}
 
 
 def _renderer_classes() -> dict[str, type]:
@@ -281,6 +284,68 @@ class AsyncAPIClient(_HeaderMixin, AsyncClient):
             scope["headers"] = headers
         return await super().request(**scope)
 
+    async def _follow_redirects(
+        self, response: Any, body: bytes, content_type: str | None, secure: bool, extra: Any
+    ) -> Any:
+        """Follow redirects the same way on every Django (4.2's ``AsyncClient`` cannot; 5.x's
+        fails on relative and 307/308 locations).
+
+        307/308 repeat the request (method and body) at the new location, every other
+        redirect is a GET of it; relative locations resolve against the request's path.
+        ``response.redirect_chain`` lists ``(location, status)``; a loop or more than 20
+        hops raises ``RedirectCycleError``.
+        """
+        chain: list[tuple[str, int]] = []
+        response.redirect_chain = chain
+        extra = {k: v for k, v in extra.items() if k not in ("QUERY_STRING", "query_params")}
+        while response.status_code in _REDIRECTS:
+            location = response["Location"]
+            chain.append((location, response.status_code))
+            url = urlsplit(location)
+            path = urljoin(response.request["path"], url.path or ("/" if url.netloc else ""))
+            hop = {**extra, "QUERY_STRING": url.query}
+            if url.hostname:
+                hop["HTTP_HOST"] = url.hostname
+            if url.scheme:
+                secure = url.scheme == "https"
+            if response.status_code in _SAME_METHOD_REDIRECTS:
+                method = response.request["method"]
+                response = await self.generic(method, path, body, content_type, secure, **hop)
+            else:
+                response = await self.generic("GET", path, secure=secure, **hop)
+            response.redirect_chain = chain
+            if chain[-1] in chain[:-1]:
+                raise RedirectCycleError("Redirect loop detected.", last_response=response)
+            if len(chain) > 20:
+                raise RedirectCycleError("Too many redirects.", last_response=response)
+        return response
+
+    async def get(
+        self,
+        path: str,
+        data: Any = None,
+        follow: bool = False,
+        secure: bool = False,
+        **extra: Any,
+    ) -> Any:
+        response = await super().get(path, data, secure=secure, **extra)
+        if follow:
+            response = await self._follow_redirects(response, b"", None, secure, extra)
+        return response
+
+    async def head(
+        self,
+        path: str,
+        data: Any = None,
+        follow: bool = False,
+        secure: bool = False,
+        **extra: Any,
+    ) -> Any:
+        response = await super().head(path, data, secure=secure, **extra)
+        if follow:
+            response = await self._follow_redirects(response, b"", None, secure, extra)
+        return response
+
     async def _body_request(
         self,
         method: str,
@@ -295,9 +360,7 @@ class AsyncAPIClient(_HeaderMixin, AsyncClient):
         body, media_type = self._encode(data, format, content_type)
         response = await self.generic(method, path, body, media_type, secure=secure, **extra)
         if follow:
-            response = await self._ahandle_redirects(
-                response, data=body, content_type=media_type, **extra
-            )
+            response = await self._follow_redirects(response, body, media_type, secure, extra)
         return response
 
     async def post(
