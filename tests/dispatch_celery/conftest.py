@@ -40,6 +40,20 @@ def eager_app(run_id):
         yield app
 
 
+@pytest.fixture
+def unreachable_app(run_id):
+    """A current Celery app whose broker refuses connections, failing fast."""
+    from celery import Celery
+
+    app = Celery(f"{run_id}-down", broker="amqp://guest:guest@127.0.0.1:1//")
+    app.conf.task_publish_retry = False
+    app.conf.broker_connection_retry = False
+    app.conf.broker_connection_max_retries = 0
+    app.conf.broker_transport_options = {"max_retries": 0}
+    with _current(app):
+        yield app
+
+
 class Broker:
     """The producer's Celery app on RabbitMQ, plus a look at what landed on a queue."""
 

@@ -215,3 +215,65 @@ def test_autodiscover_imports_restflow_tasks():
         timeout=60,
     )
     assert result.stdout.split() == ["True", "True"], result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_task_error_reaches_celery_only_when_both_layers_say_raise(eager_app, caplog):
+    """§11.2 through the task: a failing rewarm with ``raise_exception=True`` fails the
+    Celery task (retries, dead-lettering) only with celery ``RAISE_EXCEPTION=True``;
+    otherwise the task logs it and succeeds."""
+    with isolated_rules():
+
+        @cache_result(
+            invalidates_on=[
+                InvalidationRule(
+                    model=Group,
+                    field_mapping={"group_id": "id"},
+                    rewarm=True,
+                    raise_exception=True,
+                    dispatcher="celery",
+                )
+            ]
+        )
+        def broken(group_id):
+            raise RuntimeError("cannot recompute")
+
+        rule_id = next(r["id"] for r in CacheRegister.rules() if r["func"] is broken)
+        kwargs = {
+            "rule_ids": [rule_id],
+            "rule_kwargs": {str(rule_id): {"group_id": 1}},
+            "model_label": "auth.Group",
+            "pk": 1,
+            "signal_type": "POST_SAVE",
+        }
+        result = task_run_cache_rules.apply(kwargs=kwargs, throw=False)
+        assert result.successful()
+        assert "restflow.run_cache_rules failed" in caplog.text
+        with dispatcher_settings(RAISE_EXCEPTION=True):
+            result = task_run_cache_rules.apply(kwargs=kwargs, throw=False)
+        assert result.failed()
+        assert isinstance(result.result, RuntimeError)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unreachable_broker_does_not_fail_the_save(unreachable_app, caplog):
+    """W-6 through the plugin: a broker that refuses connections is logged at ERROR after
+    commit and ``save()`` returns; with celery ``RAISE_EXCEPTION=True`` it propagates."""
+    with isolated_rules():
+
+        @cache_result(
+            invalidates_on=[
+                InvalidationRule(model=Group, field_mapping={"group_id": "id"}, dispatcher="celery")
+            ]
+        )
+        def group_label(group_id):
+            return group_id
+
+        group = Group.objects.create(name="g")
+        group.save()
+        assert Group.objects.filter(pk=group.pk).exists()
+        assert "Cache rule dispatch failed" in caplog.text
+        from kombu.exceptions import OperationalError
+
+        with dispatcher_settings(RAISE_EXCEPTION=True), pytest.raises(OperationalError):
+            group.save()
