@@ -142,8 +142,14 @@ else:
             schema = generate([path("token/", guarded(TokenAuthentication))])
         assert not warnings
         assert operation(schema, "/token/")["security"] == [{"tokenAuth": []}]
-        for extension in (extensions.JWTScheme, extensions.SessionScheme):
-            assert extension.target_class is None
+        for extension in (
+            extensions.JWTScheme,
+            extensions.SessionScheme,
+            extensions.BasicScheme,
+            extensions.TokenObtainViewSchema,
+        ):
+            assert extension._matches(TokenAuthentication) is False
+            assert extension.target_class is None  # the dotted target resolved to nothing
 
 
 def test_extensions_use_low_priority():

@@ -36,6 +36,7 @@ from tests.spectacular.helpers import (
     ref,
     request_schema,
     response_schema,
+    spectacular_warnings,
 )
 
 
@@ -349,6 +350,18 @@ class TestFailingHooks:
             for m in messages
         )
         assert any("get_pagination_class on" in m and "no queryset" in m for m in messages)
+
+    def test_drf_assertion_reported_by_spectacular(self):
+        """A-SCHEMA-009: DRF's own `serializer_class` assertion stays drf-spectacular's error."""
+
+        class Bare(generics.GenericAPIView):
+            def post(self, request):
+                raise NotImplementedError
+
+        with spectacular_warnings() as problems:
+            schema = generate([path("bare/", Bare.as_view())])
+        assert operation(schema, "/bare/", "post")["responses"]
+        assert any("exception raised while getting serializer" in p for p in problems)
 
     def test_other_exceptions_propagate(self):
         """A-SCHEMA-009: only the documented failure types are tolerated."""

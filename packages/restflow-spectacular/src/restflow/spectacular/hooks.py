@@ -57,7 +57,7 @@ def _documented_path(path: str, view: Any, generator: Any, prefix: str) -> str |
             return None
         if issubclass(versioning_class, versioning.URLPathVersioning):
             partial = uritemplate.partial(path, var_dict={versioning_class.version_param: version})
-            path = getattr(partial, "uri", partial)
+            path = partial.uri if isinstance(partial, uritemplate.URITemplate) else str(partial)
     if spectacular_settings.SCHEMA_PATH_PREFIX_TRIM:
         path = re.sub(pattern=prefix, repl="", string=path, flags=re.IGNORECASE)
     if spectacular_settings.SCHEMA_PATH_PREFIX_INSERT:

@@ -128,7 +128,7 @@ def method_doc(cls: type, name: str) -> str:
 
 
 @functools.lru_cache(maxsize=512)
-def anonymous_inline_name(serializer_class: type) -> str:
+def anonymous_inline_name(serializer_class: Any) -> str:
     """``<Model>Inline<h>`` / ``Inline<h>``: a component name from the serializer's shape (W-33)."""
     model = getattr(getattr(serializer_class, "Meta", None), "model", None)
     prefix = model.__name__ if model is not None else ""
@@ -218,13 +218,22 @@ class RestflowAutoSchema(AutoSchema):
 
     def _default_serializer(self, direction: str) -> Any:
         """drf-spectacular's default, unless the view's ``get_serializer_class`` fails."""
-        if self._call_view_hook("get_serializer_class") is None and callable(
-            getattr(self.view, "get_serializer_class", None)
-        ):
-            fallback = getattr(self.view, "serializer_class", None)
-            if fallback is None:
-                return None
-            return _instantiate(fallback, many=False, context=self._context())
+        hook = getattr(self.view, "get_serializer_class", None)
+        if callable(hook):
+            try:
+                found = hook()
+            except _SCHEMA_FAILURE_TYPES as exc:
+                logger.warning(
+                    "RestflowAutoSchema: get_serializer_class on %r failed: %s", self.view, exc
+                )
+                found = None
+            except Exception:  # drf-spectacular's default below reports it as an error
+                found = _MISSING
+            if found is None:
+                fallback = getattr(self.view, "serializer_class", None)
+                if fallback is None:
+                    return None
+                return _instantiate(fallback, many=False, context=self._context())
         if direction == "request":
             return super().get_request_serializer()
         return super().get_response_serializers()
@@ -333,13 +342,15 @@ class RestflowAutoSchema(AutoSchema):
 
     def get_serializer_name(self, serializer: Any, direction: Any) -> str:
         if is_anonymous_inline(serializer):
-            return anonymous_inline_name(type(serializer))
+            return anonymous_inline_name(serializer.__class__)
         return str(super().get_serializer_name(serializer, direction))
 
     def get_serializer_identity(self, serializer: Any, direction: Any) -> Any:
         # Two InlineSerializer classes of one shape are one component, not a collision.
         if is_anonymous_inline(serializer):
-            return ComponentIdentity(("restflow-inline", anonymous_inline_name(type(serializer))))
+            return ComponentIdentity(
+                ("restflow-inline", anonymous_inline_name(serializer.__class__))
+            )
         return super().get_serializer_identity(serializer, direction)
 
     def get_description(self) -> str:
