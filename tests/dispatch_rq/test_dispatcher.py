@@ -133,3 +133,31 @@ def test_queue_and_its_connection_are_reused_while_rq_queues_is_unchanged(redis_
         assert get_queue("reuse") is first
     with override_settings(RQ_QUEUES={"reuse": {"URL": redis_url}}):
         assert get_queue("reuse") is not first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unreachable_redis_does_not_fail_the_save(caplog):
+    """W-6 through the plugin: a queue whose Redis refuses connections is logged at ERROR
+    after commit and ``save()`` returns; with ``RAISE_EXCEPTION=True`` it propagates."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    down = {"down": {"URL": "redis://127.0.0.1:1/0"}}
+    with isolated_rules(), override_settings(RQ_QUEUES=down), dispatcher_settings(QUEUE="down"):
+
+        @cache_result(
+            invalidates_on=[
+                InvalidationRule(model=Group, field_mapping={"id": "id"}, dispatcher="django_rq")
+            ]
+        )
+        def by_id(id):
+            return id
+
+        group = Group.objects.create(name="g")
+        group.save()
+        assert Group.objects.filter(pk=group.pk).exists()
+        assert "Cache rule dispatch failed" in caplog.text
+        with (
+            dispatcher_settings(QUEUE="down", RAISE_EXCEPTION=True),
+            pytest.raises(RedisConnectionError),
+        ):
+            group.save()
