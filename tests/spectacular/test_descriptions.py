@@ -141,6 +141,23 @@ def test_lib_doc_excludes_lists_restflow_bases():
         assert restflow_serializers.HyperlinkedModelSerializer in excludes
 
 
+def test_lib_doc_excludes_setting_for_spectacular_autoschema():
+    """A-SCHEMA-025 W-29: drf-spectacular's own AutoSchema, with the documented setting."""
+
+    class Listing(AsyncListAPIView):
+        queryset = Widget.objects.all()
+        serializer_class = Plain
+
+    patterns = [path("plain/", Listing.as_view())]
+    schema = generate(
+        patterns,
+        schema="drf_spectacular.openapi.AutoSchema",
+        GET_LIB_DOC_EXCLUDES="restflow.spectacular.get_lib_doc_excludes",
+    )
+    assert "description" not in component(schema, "Plain")
+    assert "description" not in operation(schema, "/plain/")
+
+
 def test_ndjson_stream_documented_explicitly():
     """A-SCHEMA-027: `@extend_schema` builds on DEFAULT_SCHEMA_CLASS when it decorates."""
     with schema_class():

@@ -84,14 +84,15 @@ def get_lib_doc_excludes() -> list[Any]:
     return [*spectacular_lib_doc_excludes(), *restflow_classes]
 
 
-@functools.lru_cache(maxsize=1)
-def _restflow_doc_excludes() -> tuple[Any, ...]:
-    return tuple(get_lib_doc_excludes())
+@functools.lru_cache(maxsize=8)
+def _doc_excludes(configured: Any) -> frozenset[Any]:
+    """The configured ``GET_LIB_DOC_EXCLUDES`` plus restflow's, computed once per setting."""
+    return frozenset([*configured(), *get_lib_doc_excludes()])
 
 
 def _doc_barrier(cls: type) -> list[type]:
     """The part of ``cls``'s MRO that belongs to the user: up to the first library class."""
-    excludes = {*spectacular_settings.GET_LIB_DOC_EXCLUDES(), *_restflow_doc_excludes()}
+    excludes = _doc_excludes(spectacular_settings.GET_LIB_DOC_EXCLUDES)
     mro = cls.__mro__
     for index, base in enumerate(mro):
         if base in excludes:
