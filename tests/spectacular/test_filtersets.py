@@ -205,6 +205,21 @@ class TestHook:
         del result["paths"]["/items/"]["get"]
         hooks.add_filterset_parameters(result, generator)  # a missing operation is skipped
 
+    def test_generator_without_endpoints(self):
+        """A-SCHEMA-022 W-32: no private generator API is required; nothing to walk, no change."""
+        result = {"paths": {"/items/": {"get": {"responses": {}}}}}
+        assert hooks.add_filterset_parameters(result, generator=object()) == {
+            "paths": {"/items/": {"get": {"responses": {}}}}
+        }
+
+    def test_fresh_generator_is_initialised(self):
+        """A-SCHEMA-022: a generator that has not parsed yet still yields its endpoints."""
+        patterns = [path("items/", drf_list(WidgetFilters))]
+        _, schema = spectacular_schema(patterns)
+        with schema_class("drf_spectacular.openapi.AutoSchema"):
+            hooks.add_filterset_parameters(schema, SchemaGenerator(patterns=patterns))
+        assert set(EXPECTED) <= set(parameter_names(schema, "/items/"))
+
     def test_registered_as_postprocessing_hook(self):
         """A-SCHEMA-022: through SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]."""
         _, schema = spectacular_schema(

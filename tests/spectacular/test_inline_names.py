@@ -7,6 +7,7 @@ stand in for its products (the marker is the whole contract).
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from django.urls import path
@@ -88,6 +89,16 @@ def test_names_are_stable_across_runs():
     anonymous_inline_name.cache_clear()
     _, second, _ = document(inline({"a": int_field()}), inline({"b": str_field()}))
     assert first == second
+
+
+def test_name_is_the_shape_hash():
+    """A-SCHEMA-029 W-33: SHA-256 of (model label +) DRF's repr, first 8 hex digits."""
+    plain = inline({"a": int_field()})
+    digest = hashlib.sha256(repr(plain()).encode()).hexdigest()[:8]
+    assert anonymous_inline_name(plain) == f"Inline{digest}"
+    modelled = inline(model=Widget)
+    digest = hashlib.sha256((Widget._meta.label + repr(modelled())).encode()).hexdigest()[:8]
+    assert anonymous_inline_name(modelled) == f"WidgetInline{digest}"
 
 
 def test_model_mode_prefix():
