@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from restflow.spectacular.schema import RestflowAutoSchema, get_lib_doc_excludes  # noqa: F401
 
 
-def spectacular_installed() -> bool:
+def _spectacular_installed() -> bool:
     """Whether drf-spectacular can be imported (without importing it)."""
     return importlib.util.find_spec("drf_spectacular") is not None
 
@@ -42,7 +42,7 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    if name in _NEEDS_SPECTACULAR and not spectacular_installed():
+    if name in _NEEDS_SPECTACULAR and not _spectacular_installed():
         raise ImportError(
             f"restflow.spectacular.{name} needs drf-spectacular, which is not installed: "
             "pip install drf-spectacular"
@@ -61,7 +61,7 @@ def _register_extensions() -> None:
     # configured, the schema and hook modules register the extensions when first used.
     from django.conf import settings
 
-    if spectacular_installed() and settings.configured:
+    if _spectacular_installed() and settings.configured:
         importlib.import_module("restflow.spectacular.extensions")
 
 
