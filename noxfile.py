@@ -180,15 +180,15 @@ def _check_wheels(session: nox.Session, dist_dir: pathlib.Path) -> None:
 
 
 def _public_paths(dist: str) -> list[str]:
+    """The first regular packages below the namespaces: what a distribution owns."""
     src = PACKAGES / dist / "src"
     if not src.exists():
         return []
-    found = []
-    for init in sorted(src.rglob("__init__.py")):
-        parts = init.parent.relative_to(src).parts
-        if all((src.joinpath(*parts[:i]) / "__init__.py").exists() for i in range(2, len(parts))):
-            found.append(".".join(parts))
-    return found
+    return sorted(
+        ".".join(init.parent.relative_to(src).parts)
+        for init in src.rglob("__init__.py")
+        if not (init.parent.parent / "__init__.py").exists()
+    )
 
 
 IMPORT_CHECK = """

@@ -59,9 +59,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _test_apps() -> list[str]:
-    """Django apps of the tests: any ``tests/<folder>/**/apps.py``, added when the folder's
-    distribution is installed (labels must be unique across folders)."""
+def _folders_in_run(config: pytest.Config) -> set[str] | None:
+    """The ``tests/<folder>`` names this run collects from; ``None`` means all of them."""
+    tests = ROOT / "tests"
+    folders: set[str] = set()
+    for arg in config.args or [str(tests)]:
+        path = pathlib.Path(arg.split("::", 1)[0])
+        path = (pathlib.Path(config.invocation_params.dir) / path).resolve()
+        if path == tests or tests not in path.parents:
+            return None
+        folders.add(path.relative_to(tests).parts[0])
+    if "integration" in folders:  # cross-distribution flows reuse the core test apps
+        folders.add("core")
+    return folders
+
+
+def _test_apps(folders: set[str] | None) -> list[str]:
+    """Django apps of the tests: any ``tests/<folder>/**/apps.py`` of the folders in the run,
+    added when the folder's distribution is installed (labels must be unique across folders).
+    A run of one folder (the install matrix runs each distribution's own) loads only its apps."""
     owners = {
         "core": "restflow.views",
         "serializers": "restflow.serializers",
@@ -73,7 +89,7 @@ def _test_apps() -> list[str]:
     }
     apps = []
     for folder, module in owners.items():
-        if not installed(module):
+        if not installed(module) or (folders is not None and folder not in folders):
             continue
         for apps_py in sorted((ROOT / "tests" / folder).rglob("apps.py")):
             rel = apps_py.parent.relative_to(ROOT)
@@ -146,7 +162,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "django.contrib.sessions",
             "rest_framework",
             *_optional_apps(),
-            *_test_apps(),
+            *_test_apps(_folders_in_run(config)),
         ],
         MIDDLEWARE=[
             "django.contrib.sessions.middleware.SessionMiddleware",
