@@ -275,14 +275,16 @@ def test_cross_process_lock_on_redis():
             calls.append(x)
             return x
 
-        key = compute.get_cache_key(5)
-        assert storage.acquire_lock(key, 1)  # "another process" holds the lock
+        key, gen_keys = compute._locate((5,), {})
+        tokens = storage.ensure_tokens(storage.get_many(gen_keys, 1), gen_keys, 1)
+        lock = compute._lock_name(key, tokens)
+        assert storage.acquire_lock(lock, 1)  # "another process" holds the lock
         holder_result = {}
 
         def other_process_finishes():
             time.sleep(0.1)
             compute.refresh(5)  # stores the value, as the lock holder would
-            storage.release_lock(key, 1)
+            storage.release_lock(lock, 1)
             holder_result["done"] = True
 
         thread = threading.Thread(target=other_process_finishes)
@@ -290,6 +292,19 @@ def test_cross_process_lock_on_redis():
         assert compute(5) == 5
         thread.join()
         assert calls == [5]  # only the holder computed
+        compute.invalidate_all()
+        assert compute(5) == 5 and calls == [5, 5]  # a new generation is not held up
+        declined = []
+
+        @cache_result(cache_if=lambda result: False)
+        def never_stored(x):
+            declined.append(x)
+            return x
+
+        never_stored(1)
+        started = time.monotonic()
+        never_stored(1)  # the lock was released
+        assert time.monotonic() - started < 1 and declined == [1, 1]
 
 
 def test_stale_while_revalidate():

@@ -365,16 +365,16 @@ def uses_process_lock() -> bool:
     return is_redis_cache(backend())
 
 
-def acquire_lock(key: str, version: int) -> bool:
+def acquire_lock(key: str, version: int, timeout: float = LOCK_TIMEOUT) -> bool:
     try:
-        return bool(backend().add(lock_key(key), 1, LOCK_TIMEOUT, version=version))
+        return bool(backend().add(lock_key(key), 1, timeout, version=version))
     except Exception:
         return True  # the cache is down: compute locally
 
 
-async def aacquire_lock(key: str, version: int) -> bool:
+async def aacquire_lock(key: str, version: int, timeout: float = LOCK_TIMEOUT) -> bool:
     try:
-        return await async_cache(backend()).add(lock_key(key), 1, LOCK_TIMEOUT, version=version)
+        return await async_cache(backend()).add(lock_key(key), 1, timeout, version=version)
     except Exception:
         return True
 

@@ -367,25 +367,37 @@ class CachedWrapper:
             return self._sync_compute(args, kwargs, key, tokens)
         try:
             if storage.uses_process_lock():
-                served = self._sync_wait_for_other_process(key, gen_keys, args, kwargs)
+                lock = self._lock_name(key, tokens)
+                served = self._sync_wait_for_other_process(key, gen_keys, args, kwargs, lock)
                 if served is not None:
                     return served
                 try:
                     return self._sync_compute(args, kwargs, key, tokens)
                 finally:
-                    storage.release_lock(key, self._version)
+                    # Always released: the same generation may need recomputing soon
+                    # (an exact-key delete, a short TTL), and waiters would stall.
+                    storage.release_lock(lock, self._version)
             return self._sync_compute(args, kwargs, key, tokens)
         finally:
             with _flights_lock:
                 _flights.pop(flight_key, None)
             flight.event.set()
 
+    def _lock_name(self, key: str, tokens: list[Any]) -> str:
+        """The cross-process lock of one computation, per key and generation."""
+        return f"{key}::{'-'.join(map(str, tokens))}"
+
+    def _lock_timeout(self) -> int:
+        ttl = self.ttl if isinstance(self.ttl, int) and self.ttl > 0 else storage.LOCK_TIMEOUT
+        return min(storage.LOCK_TIMEOUT, ttl)
+
     def _sync_wait_for_other_process(
-        self, key: str, gen_keys: list[str], args: tuple, kwargs: dict
+        self, key: str, gen_keys: list[str], args: tuple, kwargs: dict, lock: str
     ) -> tuple[Any, Any] | None:
         """Take the short cross-process lock, or wait for its holder's result."""
-        deadline = time.monotonic() + storage.LOCK_TIMEOUT
-        while not storage.acquire_lock(key, self._version):
+        timeout = self._lock_timeout()
+        deadline = time.monotonic() + timeout
+        while not storage.acquire_lock(lock, self._version, timeout):
             if time.monotonic() > deadline:
                 return None
             time.sleep(storage.LOCK_POLL_INTERVAL)
@@ -557,23 +569,25 @@ class CachedWrapper:
         flights[flight_key] = loop.create_future()
         try:
             if storage.uses_process_lock():
-                served = await self._async_wait_for_other_process(key, gen_keys, args, kwargs)
+                lock = self._lock_name(key, tokens)
+                served = await self._async_wait_for_other_process(key, gen_keys, args, kwargs, lock)
                 if served is not None:
                     return served
                 try:
                     return await self._async_compute(args, kwargs, key, tokens)
                 finally:
-                    await storage.arelease_lock(key, self._version)
+                    await storage.arelease_lock(lock, self._version)
             return await self._async_compute(args, kwargs, key, tokens)
         finally:
             done = flights.pop(flight_key)
             done.set_result(None)
 
     async def _async_wait_for_other_process(
-        self, key: str, gen_keys: list[str], args: tuple, kwargs: dict
+        self, key: str, gen_keys: list[str], args: tuple, kwargs: dict, lock: str
     ) -> tuple[Any, Any] | None:
-        deadline = time.monotonic() + storage.LOCK_TIMEOUT
-        while not await storage.aacquire_lock(key, self._version):
+        timeout = self._lock_timeout()
+        deadline = time.monotonic() + timeout
+        while not await storage.aacquire_lock(lock, self._version, timeout):
             if time.monotonic() > deadline:
                 return None
             await asyncio.sleep(storage.LOCK_POLL_INTERVAL)
