@@ -285,3 +285,7 @@ async def test_async_auth_shims():
         import typing
 
         assert NotRequired is typing.NotRequired
+    else:  # typing.NotRequired is new in Python 3.11
+        import typing_extensions
+
+        assert NotRequired is typing_extensions.NotRequired
