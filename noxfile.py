@@ -56,6 +56,21 @@ TEST_TOOLS = [
     "tomli>=2; python_version < '3.11'",
 ]
 
+# Every optional library the whole suite talks to: service clients and the extras' libraries.
+SERVICE_CLIENTS = [
+    "redis",
+    "django-redis",
+    "psycopg[binary]",
+    "cryptography",
+    "djangorestframework-simplejwt",
+    "drf-spectacular",
+    "celery",
+    "django-rq",
+    "django-q2",
+    "dramatiq[rabbitmq]",
+    "pika",
+]
+
 # What each distribution's own tests need beyond its declared dependencies: the extras it
 # offers and the client libraries of the services its tests talk to.
 OWN_TESTS: dict[str, tuple[str, list[str], list[str]]] = {
@@ -108,7 +123,7 @@ def tests(session: nox.Session) -> None:
 )
 def matrix(session: nox.Session, django: str) -> None:
     """Python 3.10-3.13 × Django 4.2 / 5.2 / 6.x with the latest DRF."""
-    session.install(*TEST_TOOLS, "redis", "django-redis", "psycopg[binary]", "cryptography")
+    session.install(*TEST_TOOLS, *SERVICE_CLIENTS)
     session.install(DJANGOS[django], "djangorestframework")
     session.install(*(f"-e{PACKAGES / m}" for m in MEMBERS))
     session.install(DJANGOS[django])  # editable installs must not move Django
