@@ -209,11 +209,14 @@ class CachedResponseWrapper(SyncCachedWrapper):
         if not (isinstance(value, tuple) and len(value) == 3):
             return False
         _, request = self.extract_view_and_request(args, kwargs)
-        wanted = _base_type(getattr(request, "accepted_media_type", None))
-        if not wanted:
+        accepted = getattr(request, "accepted_media_type", None)
+        if not accepted:
             return False
-        stored = _base_type(value[2].get("Content-Type"))
-        return bool(stored) and stored != wanted
+        stored_type = value[2].get("Content-Type") or ""
+        if stored_type.startswith(accepted):  # the usual case: same type, no parsing
+            return False
+        stored = _base_type(stored_type)
+        return bool(stored) and stored != _base_type(accepted)
 
     # Sync path -------------------------------------------------------------------------
 

@@ -408,6 +408,12 @@ class QueryParamsKeyField(CacheKeyField):
         )
         if request is None:
             return {}
+        # No query string at all: skip building the QueryDict (most cached GETs).
+        django_request = getattr(request, "_request", request)
+        meta = getattr(django_request, "META", None)
+        built = getattr(django_request, "__dict__", {})
+        if isinstance(meta, dict) and not meta.get("QUERY_STRING") and "GET" not in built:
+            return {}
         query = getattr(request, "query_params", None)
         if query is None:
             query = getattr(request, "GET", None)  # a plain Django HttpRequest (W-25)
