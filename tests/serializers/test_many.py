@@ -1,15 +1,19 @@
 """``many=True`` and restflow's ``ListSerializer`` (§7.8, W-09)."""
 
 import threading
+import warnings
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.test import override_settings
 from rest_framework import serializers as drf_serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.settings import api_settings
 
 import restflow.serializers.core as core
 from restflow.serializers import ListSerializer, ModelSerializer, Serializer, ValidatedData
 from tests.serializers.app.models import SampleModel
+from tests.serializers.drf_versions import per_item_errors
 
 
 class Item(Serializer):
@@ -32,7 +36,7 @@ async def test_many_ais_valid():
     assert all(type(item) is ValidatedData for item in s.validated_data)
     s = Item(data=[{"x": 1}, {"x": "no"}], many=True)
     assert not await s.ais_valid()
-    assert s.errors == {1: {"x": ["A valid integer is required."]}}
+    assert s.errors == per_item_errors({1: {"x": ["A valid integer is required."]}}, 2)
     s = Item(data={"x": 1}, many=True)
     with pytest.raises(ValidationError):
         await s.ais_valid(raise_exception=True)
@@ -66,7 +70,7 @@ async def test_many_with_async_child_hooks():
     assert [item.x for item in s.validated_data] == [2, 3]
     s = Child(data=[{"x": 1}, {"x": -2}], many=True)
     assert not await s.ais_valid()
-    assert s.errors == {1: {"x": ["negative"]}}
+    assert s.errors == per_item_errors({1: {"x": ["negative"]}}, 2)
 
 
 def test_list_serializer_class_honoured():
@@ -244,7 +248,8 @@ async def test_many_with_async_child_is_one_thread_hop(monkeypatch):
         data=[{"ref": 999_999, "name": "x"}, {"ref": parent.pk, "name": "y"}, "junk"], many=True
     )
     assert not await s.ais_valid()
-    assert set(s.errors) == {0, 2}
+    errors = per_item_errors({0: s.errors[0], 2: s.errors[2]}, 3)
+    assert s.errors == errors
     assert s.errors[0] == {"ref": ['Invalid pk "999999" - object does not exist.']}
     assert s.errors[2]["non_field_errors"][0].code == "invalid"
 
@@ -271,5 +276,39 @@ async def test_many_prefetch_with_async_validators_and_hooks():
     seven = await SampleModel.objects.acreate(integer_field=7)
     s = Child(data=[{"ref": parent.pk}, {"ref": seven.pk}], many=True)
     assert not await s.ais_valid()
-    assert s.errors == {1: {"ref": ["seven is not allowed"]}}
+    assert s.errors == per_item_errors({1: {"ref": ["seven is not allowed"]}}, 2)
     assert hooked == [parent.pk]
+
+
+# DRF 3.18 added LIST_SERIALIZER_ERRORS_AS_DICT; before it, the list style was the only one.
+DRF_HAS_ERRORS_AS_DICT = hasattr(api_settings, "LIST_SERIALIZER_ERRORS_AS_DICT")
+
+
+class AsyncItem(Serializer):
+    """An async hook puts ``many=True`` on restflow's own async list core."""
+
+    x: int
+
+    async def validate_x(self, value):
+        return value
+
+
+@pytest.mark.parametrize("child", [Item, AsyncItem])
+@pytest.mark.parametrize("as_dict", [True, False] if DRF_HAS_ERRORS_AS_DICT else [None])
+async def test_many_errors_shaped_like_drf_sync_path(as_dict, child):
+    """stack.md §6.7: ``ais_valid`` shapes per-item errors exactly as DRF's sync ``is_valid``
+    does on the installed DRF: dict or list style per ``LIST_SERIALIZER_ERRORS_AS_DICT``
+    where DRF has it (3.18+), list style where it does not (``as_dict`` None)."""
+    data = [{"x": 1}, {"x": "no"}, {}]
+    overrides = {"REST_FRAMEWORK": {"LIST_SERIALIZER_ERRORS_AS_DICT": as_dict}}
+    with override_settings(**(overrides if as_dict is not None else {})):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # DRF 3.18 deprecates the list style
+            sync = Item(data=data, many=True)  # the sync API refuses async hooks
+            assert not await sync_to_async(sync.is_valid)()
+            async_ = child(data=data, many=True)
+            assert not await async_.ais_valid()
+    assert async_.errors == sync.errors
+    assert type(async_.errors) is type(sync.errors)
+    expected = {1: {"x": ["A valid integer is required."]}, 2: {"x": ["This field is required."]}}
+    assert async_.errors == (expected if as_dict else [{}, *expected.values()])

@@ -796,6 +796,13 @@ async def _run_collecting(func: Any, value: Any, *, in_thread: bool) -> Any:
     return result
 
 
+def _list_errors_as_dict() -> bool:
+    """Per-item errors keyed by index, as DRF's sync ``to_internal_value`` reports them:
+    DRF 3.18 added ``LIST_SERIALIZER_ERRORS_AS_DICT`` (default true); older DRF has no such
+    setting and always reports a list aligned to the input."""
+    return bool(getattr(api_settings, "LIST_SERIALIZER_ERRORS_AS_DICT", False))
+
+
 class ListSerializer(ValidationCoreMixin, drf_serializers.ListSerializer):
     """DRF's ``ListSerializer`` with the async API; the class ``many=True`` builds."""
 
@@ -824,7 +831,7 @@ class ListSerializer(ValidationCoreMixin, drf_serializers.ListSerializer):
         else:
             ret, errors = await _hop(_validate_items)(child, data)
         if errors:
-            if not api_settings.LIST_SERIALIZER_ERRORS_AS_DICT:
+            if not _list_errors_as_dict():
                 raise ValidationError([errors.get(index, {}) for index in range(len(data))])
             raise ValidationError(errors)
         return ret
