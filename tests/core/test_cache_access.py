@@ -153,3 +153,23 @@ def test_redis_client_per_event_loop(redis_cache):
 
     assert asyncio.run(roundtrip(1)) == 1
     assert asyncio.run(roundtrip(2)) == 2  # a new loop gets its own client
+
+
+@pytest.mark.redis
+def test_redis_accessor_shared_by_backends_of_one_configuration(redis_cache, request):
+    """Django makes a backend per async context (per request under ASGI): they must share
+    one accessor, hence one connection pool per loop, or every request opens a new pool."""
+    alias = request.node.callspec.params["redis_cache"]
+    first, second = caches.create_connection(alias), caches.create_connection(alias)
+    assert first is not second
+    assert async_cache(first) is async_cache(second) is async_cache(redis_cache)
+
+    params = {**caches.settings[alias], "KEY_PREFIX": "another-prefix"}
+    backend_class = type(first)
+    other = backend_class(params["LOCATION"], params)
+    assert async_cache(other) is not async_cache(first)
+
+    async def clients():
+        return async_cache(first).client() is async_cache(second).client()
+
+    assert asyncio.run(clients())

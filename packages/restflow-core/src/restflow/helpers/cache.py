@@ -229,6 +229,13 @@ class RedisAccess(AsyncCacheAccess):
             self._encode = backend_client._serializer.dumps
             self._decode = backend_client._serializer.loads
 
+    @property
+    def identity(self) -> tuple[Any, ...]:
+        """What makes two backends interchangeable: server, pool options and key scheme."""
+        options = tuple(sorted((name, repr(value)) for name, value in self._pool_kwargs.items()))
+        cache = self.cache
+        return (type(cache), self._url, options, cache.key_prefix, cache.version, cache.key_func)
+
     def client(self) -> Any:
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
@@ -304,6 +311,10 @@ class RedisAccess(AsyncCacheAccess):
 
 
 _accessors: weakref.WeakKeyDictionary[BaseCache, AsyncCacheAccess] = weakref.WeakKeyDictionary()
+# Django builds a backend object per thread and per async context (one per request under
+# ASGI): Redis accessors are shared by configuration so a process keeps one connection pool
+# per event loop and server, not one per request.
+_redis_accessors: dict[tuple[Any, ...], RedisAccess] = {}
 
 
 def _build(backend: BaseCache) -> AsyncCacheAccess:
@@ -326,10 +337,14 @@ def _build(backend: BaseCache) -> AsyncCacheAccess:
 def async_cache(cache: Any) -> AsyncCacheAccess:
     """Return the async accessor of ``cache`` (a backend or ``django.core.cache.cache``).
 
-    Accessors are memoised per backend object, so calling this on every request is cheap.
+    Accessors are memoised per backend object, so calling this on every request is cheap;
+    Redis accessors are also shared between backends of one configuration.
     """
     backend = get_backend(cache)
     accessor = _accessors.get(backend)
     if accessor is None:
-        accessor = _accessors[backend] = _build(backend)
+        accessor = _build(backend)
+        if isinstance(accessor, RedisAccess):
+            accessor = _redis_accessors.setdefault(accessor.identity, accessor)
+        _accessors[backend] = accessor
     return accessor
