@@ -59,8 +59,25 @@ def test_float_field():
     for v in (1.0, "1.1", "1.5", "1.55", 10.76):
         assert f.run_validation(v) == float(v)
     assert errors_of(f, "foo") == ["A valid number is required."]
-    for v in ("nan", "inf", "1e400"):
-        assert errors_of(f, v)
+    for v in ("nan", "inf", "1e400", "-inf", "Infinity", "NaN", float("nan"), float("-inf")):
+        assert errors_of(f, v) == ["A valid number is required."], v
+
+
+def test_float_filter_rejects_non_finite_on_every_drf():
+    """F-FIELD-003: NaN and infinities are rejected by restflow itself (DRF < 3.18 accepts
+    them), for an annotated filter, its lookups and list children alike."""
+
+    class F(FilterSet):
+        ratio: float
+        score = FloatField(lookups=["gte"])
+        ratios = ListField(child=FloatField())
+
+    fs = F(data=qd("ratio=nan&score__gte=inf&ratios=1.5,-inf"))
+    assert not fs.is_valid()
+    assert [str(m) for m in fs.errors["ratio"]] == ["A valid number is required."]
+    assert [str(m) for m in fs.errors["score__gte"]] == ["A valid number is required."]
+    assert set(fs.errors["ratios"]) == {1}
+    assert F(data=qd("ratio=1e300&score__gte=-2.5&ratios=1.5,2")).is_valid()
 
 
 def test_string_field():

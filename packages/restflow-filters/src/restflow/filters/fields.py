@@ -6,6 +6,7 @@ import copy
 import datetime
 import decimal
 import inspect
+import math
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -304,6 +305,14 @@ class IntegerField(Field, serializers.IntegerField):
 
 class FloatField(Field, serializers.FloatField):
     lookup_categories: ClassVar[list[str]] = ["basic", "comparison"]
+
+    def to_internal_value(self, data: Any) -> float:
+        """A filter on NaN or an infinity matches nothing meaningful, so they are invalid on
+        every DRF (DRF < 3.18 accepts "nan", "inf" and "1e400")."""
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("invalid")
+        return value
 
 
 class DecimalField(Field, serializers.DecimalField):
