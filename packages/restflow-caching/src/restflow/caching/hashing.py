@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 
 from restflow.settings import restflow_settings
@@ -21,7 +22,13 @@ def _resolve() -> Callable[[str], str]:
         return algorithm
     if algorithm == "sha256":
         return lambda value: hashlib.sha256(value.encode("utf-8")).hexdigest()
-    hashlib.new(algorithm)  # an unknown name fails now, with hashlib's ValueError
+    try:
+        hashlib.new(algorithm)
+    except (TypeError, ValueError) as exc:
+        raise ImproperlyConfigured(
+            'RESTFLOW_SETTINGS["CACHE_SETTINGS"]["KEY_HASH_ALGORITHM"] must be a hashlib '
+            f"algorithm name or a callable (str) -> str, not {algorithm!r}."
+        ) from exc
 
     def digest(value: str, name: str = algorithm) -> str:
         return hashlib.new(name, value.encode("utf-8")).hexdigest()
