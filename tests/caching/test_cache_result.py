@@ -203,16 +203,18 @@ def test_predicates():
 
 def test_ttl_callables(monkeypatch):
     """C-CR-011 C-CR-017"""
+    from restflow.caching import storage
+
     cache = caches["default"]
     timeouts = []
-    original = type(cache).set
+    original = storage.set_value
 
-    def spy(self, key, value, timeout=None, version=None):
+    def spy(key, value, timeout, version):
         if isinstance(value, dict) and "value" in value:
             timeouts.append(timeout)
-        return original(self, key, value, timeout, version=version)
+        return original(key, value, timeout, version)
 
-    monkeypatch.setattr(type(cache), "set", spy)
+    monkeypatch.setattr(storage, "set_value", spy)
 
     @cache_result(ttl=lambda result: 5 if result == 0 else 50)
     def f(x):

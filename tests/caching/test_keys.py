@@ -8,6 +8,7 @@ import warnings
 from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.test import RequestFactory, override_settings
 from rest_framework import serializers
@@ -650,7 +651,7 @@ def test_hash_defaults_and_algorithms():
     ):
         assert hash_string("hello") == "H:hello"
     with override_settings(RESTFLOW_SETTINGS={"CACHE_SETTINGS": {"KEY_HASH_ALGORITHM": "nope"}}):
-        with pytest.raises(ValueError):
+        with pytest.raises(ImproperlyConfigured):
             hash_string("hello")
 
 

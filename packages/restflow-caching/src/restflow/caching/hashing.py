@@ -13,7 +13,7 @@ from restflow.settings import restflow_settings
 
 __all__ = ["hash_string"]
 
-_algorithm: list[Callable[[str], str]] = []
+_algorithm: list[Any] = []  # [digest function, digest of ""]
 
 
 def _resolve() -> Callable[[str], str]:
@@ -43,7 +43,10 @@ def hash_string(value: str) -> str:
     ``override_settings`` works), not on every key build.
     """
     if not _algorithm:
-        _algorithm.append(_resolve())
+        digest = _resolve()
+        _algorithm[:] = [digest, digest("")]
+    if not value:  # an empty hashed field (no query string): the common case
+        return _algorithm[1]
     return _algorithm[0](value)
 
 

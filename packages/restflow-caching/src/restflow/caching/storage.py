@@ -112,6 +112,20 @@ def _locmem_get_many(cache: LocMemCache, keys: list[str], version: int) -> dict[
     return {key: pickle.loads(value) for key, value in found.items()}
 
 
+def _locmem_write(
+    cache: LocMemCache, key: str, value: Any, timeout: Any, version: int, only_new: bool = False
+) -> bool:
+    # ``set``/``add`` without Django's per-call key validation (memcached warnings only):
+    # the miss and invalidation paths write one or two keys per call.
+    full = cache.make_key(key, version=version)
+    pickled = pickle.dumps(value, cache.pickle_protocol)
+    with cache._lock:
+        if only_new and not cache._has_expired(full):
+            return False
+        cache._set(full, pickled, timeout)
+    return True
+
+
 def get_many(keys: list[str], version: int) -> dict[str, Any] | None:
     """Values found, or ``None`` when the cache cannot be read (treated as a miss)."""
     try:
@@ -141,7 +155,10 @@ async def aget_many(keys: list[str], version: int) -> dict[str, Any] | None:
 
 def set_value(key: str, value: Any, timeout: Any, version: int) -> bool:
     try:
-        backend().set(key, value, timeout, version=version)
+        cache = backend()
+        if type(cache) is LocMemCache:
+            return _locmem_write(cache, key, value, timeout, version)
+        cache.set(key, value, timeout, version=version)
         return True
     except Exception as exc:
         logger.warning("restflow cache write failed (%s): %s", key, exc)
@@ -227,7 +244,11 @@ def _create_token(key: str, version: int) -> Any:
     token = new_token()
     try:
         cache = backend()
-        if cache.add(key, token, None, version=version):
+        if type(cache) is LocMemCache:
+            added = _locmem_write(cache, key, token, None, version, only_new=True)
+        else:
+            added = cache.add(key, token, None, version=version)
+        if added:
             return token
         return cache.get(key, version=version)
     except Exception as exc:
@@ -321,15 +342,21 @@ def bump(prefixes: Iterable[str], version: int, ttl: float | None) -> bool:
     ok = True
     deadline = None if ttl is None else time.time() + ttl
     cache = backend()
+    write = _locmem_write if type(cache) is LocMemCache else _backend_set
     for prefix in prefixes:
         key = gen_key(prefix)
         try:
-            cache.set(key, new_token(), None, version=version)
+            write(cache, key, new_token(), None, version)
         except Exception as exc:
             ok = False
             logger.warning("restflow cache invalidation failed, will retry (%s): %s", key, exc)
             retry_queue.add(key, version, deadline)
     return ok
+
+
+def _backend_set(cache: Any, key: str, value: Any, timeout: Any, version: int) -> bool:
+    cache.set(key, value, timeout, version=version)
+    return True
 
 
 async def abump(prefixes: Iterable[str], version: int, ttl: float | None) -> bool:
@@ -361,8 +388,15 @@ async def aflush_retries() -> None:
 # cross-process computation lock (Redis only)
 
 
+_redis_types: dict[type, bool] = {}
+
+
 def uses_process_lock() -> bool:
-    return is_redis_cache(backend())
+    kind = type(backend())
+    found = _redis_types.get(kind)
+    if found is None:
+        found = _redis_types[kind] = is_redis_cache(backend())
+    return found
 
 
 def acquire_lock(key: str, version: int, timeout: float = LOCK_TIMEOUT) -> bool:
