@@ -207,14 +207,14 @@ def test_ttl_callables(monkeypatch):
 
     cache = caches["default"]
     timeouts = []
-    original = storage.set_value
+    original = storage.store
 
-    def spy(key, value, timeout, version):
+    def spy(key, value, timeout, version, unlock):
         if isinstance(value, dict) and "value" in value:
             timeouts.append(timeout)
-        return original(key, value, timeout, version)
+        return original(key, value, timeout, version, unlock)
 
-    monkeypatch.setattr(storage, "set_value", spy)
+    monkeypatch.setattr(storage, "store", spy)
 
     @cache_result(ttl=lambda result: 5 if result == 0 else 50)
     def f(x):

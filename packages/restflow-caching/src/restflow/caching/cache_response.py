@@ -165,6 +165,8 @@ class CachedResponseWrapper(SyncCachedWrapper):
         return response
 
     def _storable(self, response: Any, args: tuple, kwargs: dict) -> bool:
+        if getattr(response, "streaming", False):
+            return False
         if response.status_code >= 400 and not self.cache_errors:
             return False
         # Per-client responses are never shared (W-5/W-6): cookies are not replayed
@@ -228,13 +230,6 @@ class CachedResponseWrapper(SyncCachedWrapper):
             response.render()
         return response
 
-    def _sync_store(
-        self, result: Any, args: tuple, kwargs: dict, key: str, tokens: Any, status: str
-    ) -> Any:
-        if getattr(result, "streaming", False) or not self._storable(result, args, kwargs):
-            return None
-        return super()._sync_store(result, args, kwargs, key, tokens, status)
-
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.is_async:
             return self._acall(args, kwargs)
@@ -268,13 +263,6 @@ class CachedResponseWrapper(SyncCachedWrapper):
                 # DRF renderers (browsable API) may query the database: never on the loop.
                 await sync_to_async(response.render, thread_sensitive=True)()
         return response
-
-    async def _async_store(
-        self, result: Any, args: tuple, kwargs: dict, key: str, tokens: Any, status: str
-    ) -> Any:
-        if getattr(result, "streaming", False) or not self._storable(result, args, kwargs):
-            return None
-        return await super()._async_store(result, args, kwargs, key, tokens, status)
 
     async def _acall(self, args: tuple, kwargs: dict) -> Any:
         await storage.aflush_retries()

@@ -30,7 +30,7 @@ from django.core.cache import cache as default_cache
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
-from restflow.helpers.cache import async_cache, get_backend, is_redis_cache
+from restflow.helpers.cache import async_cache, batch, get_backend, is_redis_cache
 
 __all__ = [
     "GEN_KEY_PREFIX",
@@ -337,41 +337,35 @@ class _RetryQueue:
 retry_queue = _RetryQueue()
 
 
-def bump(prefixes: Iterable[str], version: int, ttl: float | None) -> bool:
-    """Start a new generation for each prefix; a failure is queued for retry."""
-    ok = True
+def _bump_ops(prefixes: Iterable[str]) -> list[tuple[Any, ...]]:
+    return [("set", gen_key(prefix), new_token(), None) for prefix in prefixes]
+
+
+def _bump_failed(ops: list[tuple[Any, ...]], version: int, ttl: float | None, exc: Any) -> bool:
     deadline = None if ttl is None else time.time() + ttl
-    cache = backend()
-    write = _locmem_write if type(cache) is LocMemCache else _backend_set
-    for prefix in prefixes:
-        key = gen_key(prefix)
-        try:
-            write(cache, key, new_token(), None, version)
-        except Exception as exc:
-            ok = False
-            logger.warning("restflow cache invalidation failed, will retry (%s): %s", key, exc)
-            retry_queue.add(key, version, deadline)
-    return ok
+    for op in ops:
+        logger.warning("restflow cache invalidation failed, will retry (%s): %s", op[1], exc)
+        retry_queue.add(op[1], version, deadline)
+    return False
 
 
-def _backend_set(cache: Any, key: str, value: Any, timeout: Any, version: int) -> bool:
-    cache.set(key, value, timeout, version=version)
+def bump(prefixes: Iterable[str], version: int, ttl: float | None) -> bool:
+    """Start a new generation for each prefix (one batch); a failure is queued for retry."""
+    ops = _bump_ops(prefixes)
+    try:
+        _run(ops, version)
+    except Exception as exc:
+        return _bump_failed(ops, version, ttl, exc)
     return True
 
 
 async def abump(prefixes: Iterable[str], version: int, ttl: float | None) -> bool:
-    ok = True
-    deadline = None if ttl is None else time.time() + ttl
-    access = async_cache(backend())
-    for prefix in prefixes:
-        key = gen_key(prefix)
-        try:
-            await access.set(key, new_token(), None, version=version)
-        except Exception as exc:
-            ok = False
-            logger.warning("restflow cache invalidation failed, will retry (%s): %s", key, exc)
-            retry_queue.add(key, version, deadline)
-    return ok
+    ops = _bump_ops(prefixes)
+    try:
+        await _arun(ops, version)
+    except Exception as exc:
+        return _bump_failed(ops, version, ttl, exc)
+    return True
 
 
 def flush_retries() -> None:
@@ -382,6 +376,135 @@ def flush_retries() -> None:
 async def aflush_retries() -> None:
     if retry_queue:
         await sync_to_async(retry_queue.flush, thread_sensitive=False)()
+
+
+# ---------------------------------------------------------------------------
+# pipelined steps of a miss: claim (tokens + lock) and store (entry + unlock)
+#
+# Each is one batch, so a Redis miss costs three round trips: the read, the claim and
+# the store. The claim creates missing tokens with ``add`` and reads them back in the
+# same pipeline; the lock is taken under the *guessed* tokens (existing ones plus the
+# candidates of missing ones). When another caller created a token first, the guess
+# was wrong: the tokens read back are the real ones and the caller retakes the lock.
+
+
+def _run(ops: list[tuple[Any, ...]], version: int) -> list[Any]:
+    cache = backend()
+    if type(cache) is LocMemCache:
+        return [_locmem_op(cache, op, version) for op in ops]
+    return batch(cache, ops, version)
+
+
+async def _arun(ops: list[tuple[Any, ...]], version: int) -> list[Any]:
+    cache = backend()
+    if type(cache) is LocMemCache:
+        return [_locmem_op(cache, op, version) for op in ops]
+    return await async_cache(cache).batch(ops, version)
+
+
+def _locmem_op(cache: LocMemCache, op: tuple[Any, ...], version: int) -> Any:
+    kind = op[0]
+    if kind == "get":
+        return _locmem_get_many(cache, [op[1]], version).get(op[1])
+    if kind == "delete":
+        return cache.delete(op[1], version=version)
+    return _locmem_write(cache, op[1], op[2], op[3], version, only_new=kind == "add")
+
+
+def claim_ops(
+    gen_keys: list[str], guessed: list[Any], missing: list[int], lock: str | None, timeout: float
+) -> list[tuple[Any, ...]]:
+    ops: list[tuple[Any, ...]] = []
+    for index in missing:
+        ops += [("add", gen_keys[index], guessed[index], None), ("get", gen_keys[index])]
+    if lock is not None:
+        ops.append(("add", lock_key(lock), 1, timeout))
+    return ops
+
+
+def claim_result(
+    results: list[Any] | None, guessed: list[Any], missing: list[int], lock: str | None
+) -> tuple[list[Any] | None, bool]:
+    """``(tokens, lock acquired)``; tokens ``None`` when the cache is down (fail open)."""
+    if results is None:
+        return None, True
+    tokens = list(guessed)
+    for n, index in enumerate(missing):
+        tokens[index] = results[2 * n + 1]
+    if None in tokens:
+        return None, True
+    return tokens, bool(results[-1]) if lock is not None else False
+
+
+def claim(
+    gen_keys: list[str],
+    guessed: list[Any],
+    missing: list[int],
+    lock: str | None,
+    version: int,
+    timeout: float = LOCK_TIMEOUT,
+) -> tuple[list[Any] | None, bool]:
+    """Create the missing tokens and take the lock named after ``guessed``: one batch."""
+    ops = claim_ops(gen_keys, guessed, missing, lock, timeout)
+    if not ops:
+        return list(guessed), False
+    try:
+        results: list[Any] | None = _run(ops, version)
+    except Exception as exc:
+        logger.warning("restflow cache generation read failed (%s): %s", gen_keys[0], exc)
+        results = None
+    return claim_result(results, guessed, missing, lock)
+
+
+async def aclaim(
+    gen_keys: list[str],
+    guessed: list[Any],
+    missing: list[int],
+    lock: str | None,
+    version: int,
+    timeout: float = LOCK_TIMEOUT,
+) -> tuple[list[Any] | None, bool]:
+    ops = claim_ops(gen_keys, guessed, missing, lock, timeout)
+    if not ops:
+        return list(guessed), False
+    try:
+        results: list[Any] | None = await _arun(ops, version)
+    except Exception as exc:
+        logger.warning("restflow cache generation read failed (%s): %s", gen_keys[0], exc)
+        results = None
+    return claim_result(results, guessed, missing, lock)
+
+
+def _store_ops(
+    key: str | None, value: Any, timeout: Any, lock: str | None
+) -> list[tuple[Any, ...]]:
+    ops: list[tuple[Any, ...]] = []
+    if key is not None:
+        ops.append(("set", key, value, timeout))
+    if lock is not None:
+        ops.append(("delete", lock_key(lock)))
+    return ops
+
+
+def store(key: str | None, value: Any, timeout: Any, version: int, unlock: str | None) -> bool:
+    """Write the entry (when ``key``) and release ``unlock`` in one batch."""
+    try:
+        _run(_store_ops(key, value, timeout, unlock), version)
+        return True
+    except Exception as exc:
+        logger.warning("restflow cache write failed (%s): %s", key or unlock, exc)
+        return False
+
+
+async def astore(
+    key: str | None, value: Any, timeout: Any, version: int, unlock: str | None
+) -> bool:
+    try:
+        await _arun(_store_ops(key, value, timeout, unlock), version)
+        return True
+    except Exception as exc:
+        logger.warning("restflow cache write failed (%s): %s", key or unlock, exc)
+        return False
 
 
 # ---------------------------------------------------------------------------

@@ -348,10 +348,10 @@ class CachedWrapper:
     def _sync_miss(
         self, args: tuple, kwargs: dict, key: str, gen_keys: list[str], found: Any
     ) -> tuple[Any, Any]:
-        tokens = storage.ensure_tokens(found, gen_keys, self._version)
-        if None in tokens:  # cache unreachable: just compute
+        if found is None:  # cache unreachable: just compute
             return self._sync_compute(args, kwargs, key, None)
-        flight_key = (key, self._version, tuple(tokens))
+        guessed, missing = self._guess_tokens(found, gen_keys)
+        flight_key = (key, self._version, tuple(guessed))
         with _flights_lock:
             flight = _flights.get(flight_key)
             leader = flight is None
@@ -364,24 +364,43 @@ class CachedWrapper:
             state, value, metadata = self._judge(found, key, gen_keys)
             if state is not MISS:
                 return self._from_store(value, args, kwargs), metadata
-            return self._sync_compute(args, kwargs, key, tokens)
+            return self._sync_compute(args, kwargs, key, guessed)
         try:
-            if storage.uses_process_lock():
-                lock = self._lock_name(key, tokens)
+            lock = self._lock_name(key, guessed) if storage.uses_process_lock() else None
+            tokens, acquired = storage.claim(
+                gen_keys, guessed, missing, lock, self._version, self._lock_timeout()
+            )
+            if tokens is None or lock is None:
+                return self._sync_compute(args, kwargs, key, tokens)
+            if tokens != guessed:  # another caller created a token first
+                if acquired:
+                    storage.release_lock(lock, self._version)
+                lock, acquired = self._lock_name(key, tokens), False
+            if not acquired:
                 served = self._sync_wait_for_other_process(key, gen_keys, args, kwargs, lock)
                 if served is not None:
                     return served
-                try:
-                    return self._sync_compute(args, kwargs, key, tokens)
-                finally:
-                    # Always released: the same generation may need recomputing soon
-                    # (an exact-key delete, a short TTL), and waiters would stall.
-                    storage.release_lock(lock, self._version)
-            return self._sync_compute(args, kwargs, key, tokens)
+            try:
+                # The store releases the lock in its own round trip: always released,
+                # since the same generation may need recomputing soon (an exact-key
+                # delete, a short TTL) and waiters would stall.
+                return self._sync_compute(args, kwargs, key, tokens, unlock=lock)
+            except BaseException:
+                storage.release_lock(lock, self._version)
+                raise
         finally:
             with _flights_lock:
                 _flights.pop(flight_key, None)
             flight.event.set()
+
+    @staticmethod
+    def _guess_tokens(found: dict[str, Any], gen_keys: list[str]) -> tuple[list[Any], list[int]]:
+        """Current tokens with a fresh candidate for each missing one, and their indexes."""
+        guessed = [found.get(g) for g in gen_keys]
+        missing = [index for index, token in enumerate(guessed) if token is None]
+        for index in missing:
+            guessed[index] = storage.new_token()
+        return guessed, missing
 
     def _lock_name(self, key: str, tokens: list[Any]) -> str:
         """The cross-process lock of one computation, per key and generation."""
@@ -417,9 +436,10 @@ class CachedWrapper:
         key: str,
         tokens: list[Any] | None,
         status: str = CacheStatus.MISS.value,
+        unlock: str | None = None,
     ) -> tuple[Any, Any]:
         result = self._sync_produce(args, kwargs)
-        return result, self._sync_store(result, args, kwargs, key, tokens, status)
+        return result, self._sync_store(result, args, kwargs, key, tokens, status, unlock)
 
     def _sync_store(
         self,
@@ -429,10 +449,31 @@ class CachedWrapper:
         key: str,
         tokens: list[Any] | None,
         status: str,
+        unlock: str | None = None,
     ) -> Any:
-        if not self._check_sync_hook(self._should_cache(result, args, kwargs), "predicate"):
-            return None
-        timeout = self._check_sync_hook(self._timeout(result, args, kwargs), "ttl")
+        metadata, write = None, None
+        if self._storable(result, args, kwargs) and self._check_sync_hook(
+            self._should_cache(result, args, kwargs), "predicate"
+        ):
+            timeout = self._check_sync_hook(self._timeout(result, args, kwargs), "ttl")
+            metadata, write = self._entry(result, key, tokens, status, timeout)
+        if write is not None:
+            storage.store(*write, self._version, unlock)
+        elif unlock is not None:
+            storage.release_lock(unlock, self._version)
+        return metadata
+
+    def _storable(self, result: Any, args: tuple, kwargs: dict) -> bool:
+        """Whether ``result`` may be cached at all (before the user's predicate)."""
+        return True
+
+    def _entry(
+        self, result: Any, key: str, tokens: list[Any] | None, status: str, timeout: Any
+    ) -> tuple[Any, tuple[str, Any, Any] | None]:
+        """The metadata of a stored result and its ``(key, payload, timeout)`` write.
+
+        An unrendered template response is written by a post-render callback instead.
+        """
         if isinstance(result, SimpleTemplateResponse) and not result.is_rendered:
             payload, _ = self._payload(None, timeout, tokens, status)
 
@@ -440,11 +481,10 @@ class CachedWrapper:
                 self._write_deferred(key, response, timeout, tokens, status)
 
             result.add_post_render_callback(write_rendered)
-            return payload[CACHED_DATA_METADATA_KEY]
+            return payload[CACHED_DATA_METADATA_KEY], None
         payload, backend_timeout = self._payload(self._to_store(result), timeout, tokens, status)
-        if tokens is not None:
-            storage.set_value(key, payload, backend_timeout, self._version)
-        return payload[CACHED_DATA_METADATA_KEY]
+        write = (key, payload, backend_timeout) if tokens is not None else None
+        return payload[CACHED_DATA_METADATA_KEY], write
 
     def _write_deferred(
         self, key: str, response: Any, timeout: Any, tokens: Any, status: str
@@ -552,10 +592,10 @@ class CachedWrapper:
     async def _async_miss(
         self, args: tuple, kwargs: dict, key: str, gen_keys: list[str], found: Any
     ) -> tuple[Any, Any]:
-        tokens = await storage.aensure_tokens(found, gen_keys, self._version)
-        if None in tokens:
+        if found is None:
             return await self._async_compute(args, kwargs, key, None)
-        flight_key = (key, self._version, tuple(tokens))
+        guessed, missing = self._guess_tokens(found, gen_keys)
+        flight_key = (key, self._version, tuple(guessed))
         loop = asyncio.get_running_loop()
         flights = _aflights.setdefault(loop, {})
         flight = flights.get(flight_key)
@@ -565,19 +605,28 @@ class CachedWrapper:
             state, value, metadata = self._judge(found, key, gen_keys)
             if state is not MISS:
                 return self._from_store(value, args, kwargs), metadata
-            return await self._async_compute(args, kwargs, key, tokens)
+            return await self._async_compute(args, kwargs, key, guessed)
         flights[flight_key] = loop.create_future()
         try:
-            if storage.uses_process_lock():
-                lock = self._lock_name(key, tokens)
+            lock = self._lock_name(key, guessed) if storage.uses_process_lock() else None
+            tokens, acquired = await storage.aclaim(
+                gen_keys, guessed, missing, lock, self._version, self._lock_timeout()
+            )
+            if tokens is None or lock is None:
+                return await self._async_compute(args, kwargs, key, tokens)
+            if tokens != guessed:
+                if acquired:
+                    await storage.arelease_lock(lock, self._version)
+                lock, acquired = self._lock_name(key, tokens), False
+            if not acquired:
                 served = await self._async_wait_for_other_process(key, gen_keys, args, kwargs, lock)
                 if served is not None:
                     return served
-                try:
-                    return await self._async_compute(args, kwargs, key, tokens)
-                finally:
-                    await storage.arelease_lock(lock, self._version)
-            return await self._async_compute(args, kwargs, key, tokens)
+            try:
+                return await self._async_compute(args, kwargs, key, tokens, unlock=lock)
+            except BaseException:
+                await storage.arelease_lock(lock, self._version)
+                raise
         finally:
             done = flights.pop(flight_key)
             done.set_result(None)
@@ -609,9 +658,10 @@ class CachedWrapper:
         key: str,
         tokens: list[Any] | None,
         status: str = CacheStatus.MISS.value,
+        unlock: str | None = None,
     ) -> tuple[Any, Any]:
         result = await self._async_produce(args, kwargs)
-        return result, await self._async_store(result, args, kwargs, key, tokens, status)
+        return result, await self._async_store(result, args, kwargs, key, tokens, status, unlock)
 
     async def _async_store(
         self,
@@ -621,27 +671,22 @@ class CachedWrapper:
         key: str,
         tokens: list[Any] | None,
         status: str,
+        unlock: str | None = None,
     ) -> Any:
-        verdict = self._should_cache(result, args, kwargs)
+        metadata, write = None, None
+        verdict = self._storable(result, args, kwargs) and self._should_cache(result, args, kwargs)
         if inspect.isawaitable(verdict):
             verdict = await verdict
-        if not verdict:
-            return None
-        timeout = self._timeout(result, args, kwargs)
-        if inspect.isawaitable(timeout):
-            timeout = await timeout
-        if isinstance(result, SimpleTemplateResponse) and not result.is_rendered:
-            payload, _ = self._payload(None, timeout, tokens, status)
-
-            def write_rendered(response: Any) -> None:
-                self._write_deferred(key, response, timeout, tokens, status)
-
-            result.add_post_render_callback(write_rendered)
-            return payload[CACHED_DATA_METADATA_KEY]
-        payload, backend_timeout = self._payload(self._to_store(result), timeout, tokens, status)
-        if tokens is not None:
-            await storage.aset_value(key, payload, backend_timeout, self._version)
-        return payload[CACHED_DATA_METADATA_KEY]
+        if verdict:
+            timeout = self._timeout(result, args, kwargs)
+            if inspect.isawaitable(timeout):
+                timeout = await timeout
+            metadata, write = self._entry(result, key, tokens, status, timeout)
+        if write is not None:
+            await storage.astore(*write, self._version, unlock)
+        elif unlock is not None:
+            await storage.arelease_lock(unlock, self._version)
+        return metadata
 
     async def _async_refresh(
         self, args: tuple, kwargs: dict, status: str = CacheStatus.MISS.value

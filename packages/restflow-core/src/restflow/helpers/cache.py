@@ -13,10 +13,16 @@ accessor that:
   thread, because it uses the ORM).
 
 The accessor API (all coroutines): ``get``, ``set``, ``add``, ``incr``, ``delete``,
-``get_many``, ``set_many``, ``delete_many``. ``incr`` differs from Django's on purpose:
+``get_many``, ``set_many``, ``delete_many``, ``batch``. ``incr`` differs from Django's on purpose:
 a missing key is created holding ``delta`` and expiring after ``timeout`` (an existing
 key keeps its TTL), which is what counters and generation tokens need. The sync
 function :func:`incr` gives the same semantics to sync callers.
+
+``batch(cache, ops)`` (and ``await accessor.batch(ops)``) performs several ``get`` /
+``set`` / ``add`` / ``delete`` operations in one Redis pipeline (one round trip); other
+backends run them one after the other. Each op is a tuple: ``("get", key)``,
+``("set", key, value, timeout)``, ``("add", key, value, timeout)``, ``("delete", key)``;
+the results are what the single operations return (``None`` for a missing ``get``).
 
 ``redis`` is imported only when a Redis backend is used (it is optional for restflow-core).
 """
@@ -36,6 +42,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "AsyncCacheAccess",
     "async_cache",
+    "batch",
     "get_backend",
     "incr",
     "is_redis_cache",
@@ -104,6 +111,73 @@ def incr(
             continue
 
 
+def _redis_codec(backend: Any) -> tuple[Any, Any]:
+    if type(backend).__module__.startswith("django_redis"):
+        return backend.client.encode, backend.client.decode
+    serializer = backend._cache._serializer
+    return serializer.dumps, serializer.loads
+
+
+def _queue(pipe: Any, op: tuple[Any, ...], make_key: Any, ttl: Any, encode: Any) -> None:
+    """Put one batch op on a Redis pipeline (sync or asyncio: same queueing API)."""
+    kind, key = op[0], make_key(op[1])
+    if kind == "get":
+        pipe.get(key)
+    elif kind == "delete":
+        pipe.delete(key)
+    else:
+        px = ttl(op[3])
+        if px == 0:  # already expired: ``set`` deletes, ``add`` only reports
+            pipe.delete(key) if kind == "set" else pipe.exists(key)
+        else:
+            pipe.set(key, encode(op[2]), px=px, nx=kind == "add")
+
+
+def _unqueue(op: tuple[Any, ...], raw: Any, ttl: Any, decode: Any) -> Any:
+    kind = op[0]
+    if kind == "get":
+        return None if raw is None else decode(raw)
+    if kind == "set":
+        return True
+    if kind == "add" and ttl(op[3]) == 0:
+        return not raw
+    return bool(raw)
+
+
+def _apply(backend: Any, op: tuple[Any, ...], version: int | None) -> Any:
+    kind = op[0]
+    if kind == "get":
+        return backend.get(op[1], version=version)
+    if kind == "delete":
+        return bool(backend.delete(op[1], version=version))
+    if kind == "add":
+        return bool(backend.add(op[1], op[2], op[3], version=version))
+    backend.set(op[1], op[2], op[3], version=version)
+    return True
+
+
+def batch(cache: Any, ops: list[tuple[Any, ...]], version: int | None = None) -> list[Any]:
+    """Run ``ops`` in order; on Redis in one pipeline (a single round trip)."""
+    backend = get_backend(cache)
+    if not ops:
+        return []
+    if not is_redis_cache(backend):
+        return [_apply(backend, op, version) for op in ops]
+    encode, decode = _redis_codec(backend)
+
+    def make_key(key: str) -> Any:
+        return backend.make_key(key, version=version)
+
+    def ttl(timeout: Any) -> int | None:
+        return _backend_timeout_ms(backend, timeout)
+
+    pipe = _sync_redis_client(backend).pipeline(transaction=False)
+    for op in ops:
+        _queue(pipe, op, make_key, ttl, encode)
+    raws = pipe.execute()
+    return [_unqueue(op, raw, ttl, decode) for op, raw in zip(ops, raws, strict=True)]
+
+
 class AsyncCacheAccess:
     """Async access through a worker thread; the base for the native accessors."""
 
@@ -148,6 +222,9 @@ class AsyncCacheAccess:
     async def delete_many(self, keys: Iterable[str], version: int | None = None) -> None:
         await self._run(self.cache.delete_many, list(keys), version=version)
 
+    async def batch(self, ops: list[tuple[Any, ...]], version: int | None = None) -> list[Any]:
+        return list(await self._run(batch, self.cache, ops, version))
+
 
 class LocMemAccess(AsyncCacheAccess):
     """Calls the in-memory backend directly: it holds its lock for microseconds."""
@@ -185,6 +262,9 @@ class LocMemAccess(AsyncCacheAccess):
 
     async def delete_many(self, keys: Iterable[str], version: int | None = None) -> None:
         self.cache.delete_many(list(keys), version=version)
+
+    async def batch(self, ops: list[tuple[Any, ...]], version: int | None = None) -> list[Any]:
+        return batch(self.cache, ops, version)
 
 
 class RedisAccess(AsyncCacheAccess):
@@ -308,6 +388,21 @@ class RedisAccess(AsyncCacheAccess):
         full = [self._key(key, version) for key in keys]
         if full:
             await self.client().delete(*full)
+
+    async def batch(self, ops: list[tuple[Any, ...]], version: int | None = None) -> list[Any]:
+        if not ops:
+            return []
+
+        def make_key(key: str) -> str:
+            return self._key(key, version)
+
+        async with self.client().pipeline(transaction=False) as pipe:
+            for op in ops:
+                _queue(pipe, op, make_key, self._ttl, self._encode)
+            raws = await pipe.execute()
+        return [
+            _unqueue(op, raw, self._ttl, self._decode) for op, raw in zip(ops, raws, strict=True)
+        ]
 
 
 _accessors: weakref.WeakKeyDictionary[BaseCache, AsyncCacheAccess] = weakref.WeakKeyDictionary()
