@@ -13,7 +13,7 @@ from rest_framework.settings import api_settings
 
 from restflow.helpers import maybe_await
 from restflow.responses import Response
-from restflow.views._bridge import bridged, in_worker
+from restflow.views._bridge import bridged, in_worker, user_defined
 from restflow.views.views import aserializer_data
 
 __all__ = [
@@ -144,8 +144,39 @@ class AsyncCreateModelMixin(_SuccessHeadersMixin):
         await asave_serializer(serializer)
 
 
+# Async hooks of the list pipeline; a user override of any of them keeps the step-by-step path.
+_LIST_ASYNC_HOOKS = (
+    "aget_queryset",
+    "afilter_queryset",
+    "apaginate_queryset",
+    "aserialized_response",
+    "_aresponse_data",
+)
+
+
+def _lists_in_one_trip(view: Any) -> bool:
+    """Every step of ``list`` would run in the worker: a sync ``get_queryset`` written by the
+    user, sync filter backends and paginator, and reading ``.data``. One trip then does all."""
+    cls = type(view)
+    if not hasattr(view, "_queryset_needs_worker") or any(
+        user_defined(cls, name) for name in _LIST_ASYNC_HOOKS
+    ):
+        return False
+    if not view._queryset_needs_worker():
+        return False
+    if not bridged(cls, "filter_queryset", "afilter_queryset") and any(
+        hasattr(backend, "afilter_queryset") for backend in view.filter_backends
+    ):
+        return False
+    if bridged(cls, "paginate_queryset", "apaginate_queryset"):
+        return True
+    return not hasattr(view.paginator, "apaginate_queryset")
+
+
 class AsyncListModelMixin:
     async def list(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if _lists_in_one_trip(self):
+            return await maybe_await(await in_worker(self._list_in_worker)())
         queryset = await self.aget_queryset()  # type: ignore[attr-defined]
         if getattr(self, "afilter_queryset", None) is not None:
             queryset = await self.afilter_queryset(queryset)  # type: ignore[attr-defined]
@@ -158,6 +189,14 @@ class AsyncListModelMixin:
             return await self.aserialized_response(queryset, many=True)  # type: ignore[attr-defined]
         data = await self._aresponse_data(page, True, None)  # type: ignore[attr-defined]
         return await maybe_await(self.get_paginated_response(data))  # type: ignore[attr-defined]
+
+    def _list_in_worker(self) -> Any:
+        """The steps of ``list`` in DRF's order, sync, for one trip to the worker."""
+        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+        page = self.paginate_queryset(queryset)  # type: ignore[attr-defined]
+        if page is None:
+            return Response(self._response_data(queryset, True, None))  # type: ignore[attr-defined]
+        return self.get_paginated_response(self._response_data(page, True, None))  # type: ignore[attr-defined]
 
 
 class AsyncRetrieveModelMixin:
