@@ -428,14 +428,28 @@ class ValidationCoreMixin:
             )
 
 
+# The kwargs many_init hands to the list only: DRF 3.15 names them
+# LIST_SERIALIZER_KWARGS_REMOVE; DRF 3.14 hard-codes the same three.
+_LIST_ONLY_KWARGS: tuple[str, ...] = getattr(
+    drf_serializers, "LIST_SERIALIZER_KWARGS_REMOVE", ("allow_empty", "max_length", "min_length")
+)
+
+
 class SerializerMixin(ValidationCoreMixin):
     """The restflow behaviour of ``Serializer`` and the model serializers."""
+
+    if not hasattr(drf_serializers.Serializer, "set_value"):
+
+        def set_value(self, dictionary: Any, keys: Any, value: Any) -> None:
+            """The ``Serializer.set_value`` hook of DRF 3.15+ that the async core calls; on
+            DRF 3.14 it is the module function ``rest_framework.fields.set_value``."""
+            drf_fields.set_value(dictionary, keys, value)
 
     @classmethod
     def many_init(cls, *args: Any, **kwargs: Any) -> Any:
         """DRF's split of list/child kwargs, with restflow's async ``ListSerializer``."""
         list_kwargs = {}
-        for key in drf_serializers.LIST_SERIALIZER_KWARGS_REMOVE:
+        for key in _LIST_ONLY_KWARGS:
             value = kwargs.pop(key, None)
             if value is not None:
                 list_kwargs[key] = value
