@@ -74,23 +74,28 @@ class RestflowFilterBackend(BaseFilterBackend):
         """The validated ordering of the FilterSet's OrderField, for cursor pagination (W-20).
 
         DRF's ``CursorPagination`` asks the first backend with ``get_ordering``; without this
-        it would replace the requested order with its own ``ordering`` silently.
+        it would replace the requested order with its own ``ordering`` silently. Without a
+        requested order it is the paginator's ``ordering``, which DRF 3.15+ falls back to
+        itself and DRF 3.14 does not (it asserts the backend's ordering is not None).
         """
         filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
-            return None
-        for name, field in filterset.fields.items():
+        fields = filterset.fields.items() if filterset is not None else ()
+        for name, field in fields:
             if not isinstance(field, OrderField) or field.method is not None:
                 continue
             params = request.query_params if hasattr(request, "query_params") else request.GET
             try:
                 value = field.run_validation(field.get_value(params))
             except SkipField:
-                return None
+                break
             except ValidationError as exc:
                 raise ValidationError({name: exc.detail}) from exc
-            return tuple(field.paths_for(value)) or None
-        return None
+            requested = tuple(field.paths_for(value))
+            if requested:
+                return requested
+            break
+        default = getattr(getattr(view, "paginator", None), "ordering", None)
+        return (default,) if isinstance(default, str) else default
 
     # Strict mode -----------------------------------------------------------------------
 

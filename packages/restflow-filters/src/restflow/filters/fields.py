@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Union
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.utils import html
@@ -328,6 +329,11 @@ class BooleanField(Field, serializers.BooleanField):
     lookup_categories: ClassVar[list[str]] = ["basic"]
     default_empty_html = empty  # absent means "no filter", never False
 
+    def to_internal_value(self, data: Any) -> bool | None:
+        """Case-insensitive on every DRF: DRF < 3.15 only knew a few spellings ("true",
+        "True", "TRUE"), so "tRuE" would be invalid there."""
+        return super().to_internal_value(data.lower() if isinstance(data, str) else data)
+
 
 class UUIDField(Field, serializers.UUIDField):
     lookup_categories: ClassVar[list[str]] = ["basic"]
@@ -371,9 +377,17 @@ class DurationField(Field, serializers.DurationField):
     """Duration with an implicit signed 64-bit-microseconds guard (W-06)."""
 
     lookup_categories: ClassVar[list[str]] = ["basic", "comparison"]
+    # DRF 3.15 added this message; declared here so DRF 3.14 reports the same one.
+    default_error_messages = {
+        "overflow": _("The number of days must be between {min_days} and {max_days}."),
+    }
 
     def to_internal_value(self, value: Any) -> datetime.timedelta:
-        parsed = super().to_internal_value(value)
+        try:
+            parsed = super().to_internal_value(value)
+        except OverflowError:  # DRF < 3.15 lets parse_duration's OverflowError through
+            min_days, max_days = datetime.timedelta.min.days, datetime.timedelta.max.days
+            self.fail("overflow", min_days=min_days, max_days=max_days)
         if parsed > DURATION_MAX:
             self.fail("max_value", max_value=DURATION_MAX)
         if parsed < DURATION_MIN:
