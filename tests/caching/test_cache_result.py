@@ -207,14 +207,14 @@ def test_ttl_callables(monkeypatch):
 
     cache = caches["default"]
     timeouts = []
-    original = storage.store
+    original = storage.store_ops
 
-    def spy(key, value, timeout, version, unlock):
+    def spy(key, value, timeout, unlock):
         if isinstance(value, dict) and "value" in value:
             timeouts.append(timeout)
-        return original(key, value, timeout, version, unlock)
+        return original(key, value, timeout, unlock)
 
-    monkeypatch.setattr(storage, "store", spy)
+    monkeypatch.setattr(storage, "store_ops", spy)
 
     @cache_result(ttl=lambda result: 5 if result == 0 else 50)
     def f(x):

@@ -276,15 +276,19 @@ def test_cross_process_lock_on_redis():
             return x
 
         key, gen_keys = compute._locate((5,), {})
-        tokens = storage.ensure_tokens(storage.get_many(gen_keys, 1), gen_keys, 1)
+        found = storage.get_many(gen_keys, 1)
+        guessed, missing = compute._guess_tokens(found, gen_keys)
+        results = storage.run(storage.claim_ops(gen_keys, guessed, missing, None, 0), 1)
+        tokens, _ = storage.claim_result(results, guessed, missing, None)
         lock = compute._lock_name(key, tokens)
-        assert storage.acquire_lock(lock, 1)  # "another process" holds the lock
+        # "another process" holds the lock
+        assert storage.run([("add", storage.lock_key(lock), 1, 5)], 1) == [True]
         holder_result = {}
 
         def other_process_finishes():
             time.sleep(0.1)
             compute.refresh(5)  # stores the value, as the lock holder would
-            storage.release_lock(lock, 1)
+            storage.run(storage.store_ops(None, None, None, lock), 1)
             holder_result["done"] = True
 
         thread = threading.Thread(target=other_process_finishes)

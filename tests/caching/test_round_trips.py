@@ -12,7 +12,7 @@ import pytest
 import redis
 import redis.asyncio
 
-from restflow.caching import ArgsKeyField, KeyConstructor, cache_result, storage
+from restflow.caching import CACHE_MISSING, ArgsKeyField, KeyConstructor, cache_result, storage
 from restflow.helpers.cache import batch
 from tests.caching.backends import use_cache
 
@@ -98,27 +98,32 @@ async def test_async_miss_costs_three_round_trips(kind, monkeypatch):
     assert calls == [0, 1]
 
 
-def test_invalidation_of_several_prefixes_is_one_round_trip(monkeypatch):
+def test_invalidation_is_one_round_trip(monkeypatch):
+    """delete_by_prefix() on Django's RedisCache: one new generation, one round trip."""
+
+    @cache_result(BookKey)
+    def title(book_id):
+        return f"title {book_id}"
+
     with use_cache("redis"):
+        assert title(1) == "title 1"
         counter = TripCounter(monkeypatch)
-        assert storage.bump(["a::", "b::", "c::"], 1, None)
+        title.delete_by_prefix(1)
         assert counter.trips == 1
         monkeypatch.undo()
-        found = storage.get_many([storage.gen_key(p) for p in ("a::", "b::", "c::")], 1)
-        assert len(found) == 3 and len(set(found.values())) == 3
+        assert title.get_cache_only(1) is CACHE_MISSING
 
 
 def test_lost_token_race_retakes_the_lock_under_the_real_tokens():
-    """Another caller created the token first: the real token wins, the guessed lock is
-    released and the computation is stored under the real generation."""
+    """Another caller created the token first: the real token wins and the lock taken
+    under the guessed one is reported, so the caller releases it and retakes the real one."""
     with use_cache("redis"):
         gen = storage.gen_key("race::")
-        assert storage.claim([gen], [11], [0], None, 1) == ([11], False)
-        tokens, acquired = storage.claim([gen], [22], [0], "lock-22", 1)
-        assert tokens == [11] and acquired is True  # the caller must drop lock-22
-        storage.release_lock("lock-22", 1)
-        assert storage.acquire_lock("lock-22", 1)
-        storage.release_lock("lock-22", 1)
+        first = storage.run(storage.claim_ops([gen], [11], [0], None, 5), 1)
+        assert storage.claim_result(first, [11], [0], None) == ([11], False)
+        second = storage.run(storage.claim_ops([gen], [22], [0], "lock-22", 5), 1)
+        assert storage.claim_result(second, [22], [0], "lock-22") == ([11], True)
+        assert storage.claim_result(None, [22], [0], "lock-22") == (None, True)  # fail open
 
 
 @pytest.mark.parametrize("kind", ["locmem", "redis", "django_redis"])

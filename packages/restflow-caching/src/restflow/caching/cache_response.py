@@ -26,7 +26,19 @@ from restflow.caching.key_fields import (
     ViewKwargsKeyField,
     signature_of,
 )
-from restflow.caching.wrapper import SyncCachedWrapper, set_response_cache_header
+from restflow.caching.wrapper import (
+    FLUSH,
+    MISS,
+    PRODUCE,
+    READ,
+    RENDER,
+    REVALIDATE,
+    STALE,
+    CachedWrapper,
+    Steps,
+    SyncCachedWrapper,
+    set_response_cache_header,
+)
 
 __all__ = [
     "CachedResponseWrapper",
@@ -38,9 +50,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("restflow.caching.cache_response")
-
-#: What ``_sync_produce`` returns when a response must not be stored.
-_NOT_STORED = object()
 
 
 class ResponseCacheKeyConstructor(KeyConstructor):
@@ -220,63 +229,49 @@ class CachedResponseWrapper(SyncCachedWrapper):
         stored = _base_type(stored_type)
         return bool(stored) and stored != _base_type(accepted)
 
-    # Sync path -------------------------------------------------------------------------
-
-    def _sync_produce(self, args: tuple, kwargs: dict) -> Any:
-        response = self._finalize(self.func(*args, **kwargs), args, kwargs)
-        if isinstance(response, StreamingHttpResponse) or getattr(response, "streaming", False):
-            return response
-        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-            response.render()
-        return response
+    # The one core of a handler call, run by the sync or the async driver -----------------
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.is_async:
-            return self._acall(args, kwargs)
-        storage.flush_retries()
+            return self._run_async(self._respond_steps(args, kwargs))
+        return self._run_sync(self._respond_steps(args, kwargs))
+
+    def _respond_steps(self, args: tuple, kwargs: dict) -> Steps:
+        if storage.retry_queue:
+            yield (FLUSH,)
         key, gen_keys = self._locate(args, kwargs)
-        found = storage.get_many([key, *gen_keys], self._version)
+        found = yield (READ, [key, *gen_keys])
         state, value, metadata = self._judge(found, key, gen_keys, self.set_cache_headers)
-        if state != "miss" and self._media_mismatch(value, args, kwargs):
-            return self._sync_produce(args, kwargs)
-        if state == "stale":
-            self._sync_revalidate_later(args, kwargs, key)
-        if state != "miss":
+        if state is not MISS and self._media_mismatch(value, args, kwargs):
+            return (yield from self._produce_steps(args, kwargs))
+        if state is STALE:
+            yield (REVALIDATE, args, kwargs, key)
+        if state is not MISS:
             return self._serve_hit(value, metadata, args, kwargs)
-        response, metadata = self._sync_miss(args, kwargs, key, gen_keys, found)
+        response, metadata = yield from self._miss_steps(args, kwargs, key, gen_keys, found)
         return self._decorate(response, metadata)
 
-    # Async path ------------------------------------------------------------------------
-
-    async def _async_produce(self, args: tuple, kwargs: dict) -> Any:
-        if self.is_async:
-            response = await self.func(*args, **kwargs)
-        else:
-            response = await sync_to_async(self.func, thread_sensitive=True)(*args, **kwargs)
-        response = self._finalize(response, args, kwargs)
+    def _produce_steps(self, args: tuple, kwargs: dict) -> Steps:
+        response = self._finalize((yield (PRODUCE, args, kwargs)), args, kwargs)
         if isinstance(response, StreamingHttpResponse) or getattr(response, "streaming", False):
             return response
         if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-            if hasattr(response, "arender"):
-                await response.arender()
-            else:
-                # DRF renderers (browsable API) may query the database: never on the loop.
-                await sync_to_async(response.render, thread_sensitive=True)()
+            yield (RENDER, response)
         return response
 
-    async def _acall(self, args: tuple, kwargs: dict) -> Any:
-        await storage.aflush_retries()
-        key, gen_keys = self._locate(args, kwargs)
-        found = await storage.aget_many([key, *gen_keys], self._version)
-        state, value, metadata = self._judge(found, key, gen_keys, self.set_cache_headers)
-        if state != "miss" and self._media_mismatch(value, args, kwargs):
-            return await self._async_produce(args, kwargs)
-        if state == "stale":
-            self._async_revalidate_later(args, kwargs, key)
-        if state != "miss":
-            return self._serve_hit(value, metadata, args, kwargs)
-        response, metadata = await self._async_miss(args, kwargs, key, gen_keys, found)
-        return self._decorate(response, metadata)
+    def _sync_extra_step(self, step: tuple[Any, ...]) -> Any:
+        if step[0] is RENDER:
+            return step[1].render()
+        return super()._sync_extra_step(step)
+
+    async def _async_extra_step(self, step: tuple[Any, ...]) -> Any:
+        if step[0] is not RENDER:
+            return await super()._async_extra_step(step)
+        response = step[1]
+        if hasattr(response, "arender"):
+            return await response.arender()
+        # DRF renderers (browsable API) may query the database: never on the loop.
+        return await sync_to_async(response.render, thread_sensitive=True)()
 
     # Cache-only helpers return the raw triple; ``bypass_cache`` the raw handler result.
     def get_cache_only(self, *args: Any, **kwargs: Any) -> Any:
@@ -284,7 +279,7 @@ class CachedResponseWrapper(SyncCachedWrapper):
             raise TypeError(
                 f"'{self.func.__name__}' is async, use aget_cache_only instead of the sync method."
             )
-        return self._sync_cache_only(args, kwargs)[0]
+        return self._run_sync(self._cache_only_steps(args, kwargs))[0]
 
     def bypass_cache(self, *args: Any, **kwargs: Any) -> Any:
         if self.is_async:
@@ -293,11 +288,8 @@ class CachedResponseWrapper(SyncCachedWrapper):
             )
         return self.func(*args, **kwargs)
 
-    def _wipe(self, args: tuple, kwargs: dict) -> None:
-        if args or kwargs:
-            self._sync_delete_by_prefix(args, kwargs)
-        else:
-            self._sync_invalidate_all()
+    # Sync and async handlers alike: the cache work of ``KeyConstructor.wipe`` (W-16).
+    _wipe = CachedWrapper._wipe
 
     async def abypass_cache(self, *args: Any, **kwargs: Any) -> Any:
         if self.is_async:

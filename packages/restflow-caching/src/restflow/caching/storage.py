@@ -150,15 +150,80 @@ async def aget_many(keys: list[str], version: int) -> dict[str, Any] | None:
 
 
 # ---------------------------------------------------------------------------
-# writes
+# writes: batches of ``get``/``set``/``add``/``delete`` ops (one Redis pipeline each)
+#
+# A Redis miss costs three round trips: the read, the *claim* and the *store*. The claim
+# creates missing tokens with ``add`` and reads them back in the same pipeline, and takes
+# the lock under the *guessed* tokens (existing ones plus the candidates of missing
+# ones); when another caller created a token first, the tokens read back are the real
+# ones and the caller retakes the lock. The store writes the entry and releases the lock.
+
+
+def run(ops: list[tuple[Any, ...]], version: int) -> list[Any]:
+    """Perform ``ops`` (see ``restflow.helpers.cache.batch``); raises on cache faults."""
+    cache = backend()
+    if type(cache) is LocMemCache:
+        return [_locmem_op(cache, op, version) for op in ops]
+    return batch(cache, ops, version)
+
+
+async def arun(ops: list[tuple[Any, ...]], version: int) -> list[Any]:
+    cache = backend()
+    if type(cache) is LocMemCache:
+        return [_locmem_op(cache, op, version) for op in ops]
+    return await async_cache(cache).batch(ops, version)
+
+
+def _locmem_op(cache: LocMemCache, op: tuple[Any, ...], version: int) -> Any:
+    kind = op[0]
+    if kind == "get":
+        return _locmem_get_many(cache, [op[1]], version).get(op[1])
+    if kind == "delete":
+        return cache.delete(op[1], version=version)
+    return _locmem_write(cache, op[1], op[2], op[3], version, only_new=kind == "add")
+
+
+def claim_ops(
+    gen_keys: list[str], guessed: list[Any], missing: list[int], lock: str | None, timeout: float
+) -> list[tuple[Any, ...]]:
+    ops: list[tuple[Any, ...]] = []
+    for index in missing:
+        ops += [("add", gen_keys[index], guessed[index], None), ("get", gen_keys[index])]
+    if lock is not None:
+        ops.append(("add", lock_key(lock), 1, timeout))
+    return ops
+
+
+def claim_result(
+    results: list[Any] | None, guessed: list[Any], missing: list[int], lock: str | None
+) -> tuple[list[Any] | None, bool]:
+    """``(tokens, lock acquired)``; tokens ``None`` when the cache is down (fail open)."""
+    if results is None:
+        return None, True
+    tokens = list(guessed)
+    for n, index in enumerate(missing):
+        tokens[index] = results[2 * n + 1]
+    if None in tokens:
+        return None, True
+    return tokens, bool(results[-1]) if lock is not None else False
+
+
+def store_ops(
+    key: str | None, value: Any, timeout: Any, unlock: str | None
+) -> list[tuple[Any, ...]]:
+    """Write the entry (when ``key``) and release the lock ``unlock`` (when given)."""
+    ops: list[tuple[Any, ...]] = []
+    if key is not None:
+        ops.append(("set", key, value, timeout))
+    if unlock is not None:
+        ops.append(("delete", lock_key(unlock)))
+    return ops
 
 
 def set_value(key: str, value: Any, timeout: Any, version: int) -> bool:
+    """One write from sync code that is not a core step (a rendered template response)."""
     try:
-        cache = backend()
-        if type(cache) is LocMemCache:
-            return _locmem_write(cache, key, value, timeout, version)
-        cache.set(key, value, timeout, version=version)
+        run(store_ops(key, value, timeout, None), version)
         return True
     except Exception as exc:
         logger.warning("restflow cache write failed (%s): %s", key, exc)
@@ -167,29 +232,11 @@ def set_value(key: str, value: Any, timeout: Any, version: int) -> bool:
 
 async def aset_value(key: str, value: Any, timeout: Any, version: int) -> bool:
     try:
-        await async_cache(backend()).set(key, value, timeout, version=version)
+        await arun(store_ops(key, value, timeout, None), version)
         return True
     except Exception as exc:
         logger.warning("restflow cache write failed (%s): %s", key, exc)
         return False
-
-
-def delete_key(key: str, version: int) -> None:
-    try:
-        backend().delete(key, version=version)
-    except Exception as exc:
-        logger.warning("restflow cache delete failed (%s): %s", key, exc)
-
-
-async def adelete_key(key: str, version: int) -> None:
-    try:
-        await async_cache(backend()).delete(key, version=version)
-    except Exception as exc:
-        logger.warning("restflow cache delete failed (%s): %s", key, exc)
-
-
-def has_delete_pattern() -> bool:
-    return callable(getattr(backend(), "delete_pattern", None))
 
 
 def delete_pattern(pattern: str, version: int) -> Any:
@@ -222,62 +269,7 @@ async def adelete_pattern(pattern: str, version: int) -> Any:
 
 
 # ---------------------------------------------------------------------------
-# generation tokens
-
-
-def tokens_of(found: dict[str, Any], gen_keys: list[str]) -> list[Any]:
-    return [found.get(key) for key in gen_keys]
-
-
-def ensure_tokens(found: dict[str, Any] | None, gen_keys: list[str], version: int) -> list[Any]:
-    """Current tokens, creating missing ones. ``None`` entries mean the cache is down."""
-    if found is None:
-        return [None] * len(gen_keys)
-    tokens = tokens_of(found, gen_keys)
-    for index, token in enumerate(tokens):
-        if token is None:
-            tokens[index] = _create_token(gen_keys[index], version)
-    return tokens
-
-
-def _create_token(key: str, version: int) -> Any:
-    token = new_token()
-    try:
-        cache = backend()
-        if type(cache) is LocMemCache:
-            added = _locmem_write(cache, key, token, None, version, only_new=True)
-        else:
-            added = cache.add(key, token, None, version=version)
-        if added:
-            return token
-        return cache.get(key, version=version)
-    except Exception as exc:
-        logger.warning("restflow cache generation read failed (%s): %s", key, exc)
-        return None
-
-
-async def aensure_tokens(
-    found: dict[str, Any] | None, gen_keys: list[str], version: int
-) -> list[Any]:
-    if found is None:
-        return [None] * len(gen_keys)
-    tokens = tokens_of(found, gen_keys)
-    for index, token in enumerate(tokens):
-        if token is None:
-            tokens[index] = await _acreate_token(gen_keys[index], version)
-    return tokens
-
-
-async def _acreate_token(key: str, version: int) -> Any:
-    token = new_token()
-    try:
-        access = async_cache(backend())
-        if await access.add(key, token, None, version=version):
-            return token
-        return await access.get(key, version=version)
-    except Exception as exc:
-        logger.warning("restflow cache generation read failed (%s): %s", key, exc)
-        return None
+# generation tokens: invalidation and its retries
 
 
 class _RetryQueue:
@@ -337,35 +329,17 @@ class _RetryQueue:
 retry_queue = _RetryQueue()
 
 
-def _bump_ops(prefixes: Iterable[str]) -> list[tuple[Any, ...]]:
+def bump_ops(prefixes: Iterable[str]) -> list[tuple[Any, ...]]:
+    """A new random generation for each prefix."""
     return [("set", gen_key(prefix), new_token(), None) for prefix in prefixes]
 
 
-def _bump_failed(ops: list[tuple[Any, ...]], version: int, ttl: float | None, exc: Any) -> bool:
+def bump_failed(ops: list[tuple[Any, ...]], version: int, ttl: float | None, exc: Any) -> None:
+    """Queue the generations of a failed bump for retry until ``ttl`` passes."""
     deadline = None if ttl is None else time.time() + ttl
     for op in ops:
         logger.warning("restflow cache invalidation failed, will retry (%s): %s", op[1], exc)
         retry_queue.add(op[1], version, deadline)
-    return False
-
-
-def bump(prefixes: Iterable[str], version: int, ttl: float | None) -> bool:
-    """Start a new generation for each prefix (one batch); a failure is queued for retry."""
-    ops = _bump_ops(prefixes)
-    try:
-        _run(ops, version)
-    except Exception as exc:
-        return _bump_failed(ops, version, ttl, exc)
-    return True
-
-
-async def abump(prefixes: Iterable[str], version: int, ttl: float | None) -> bool:
-    ops = _bump_ops(prefixes)
-    try:
-        await _arun(ops, version)
-    except Exception as exc:
-        return _bump_failed(ops, version, ttl, exc)
-    return True
 
 
 def flush_retries() -> None:
@@ -378,167 +352,13 @@ async def aflush_retries() -> None:
         await sync_to_async(retry_queue.flush, thread_sensitive=False)()
 
 
-# ---------------------------------------------------------------------------
-# pipelined steps of a miss: claim (tokens + lock) and store (entry + unlock)
-#
-# Each is one batch, so a Redis miss costs three round trips: the read, the claim and
-# the store. The claim creates missing tokens with ``add`` and reads them back in the
-# same pipeline; the lock is taken under the *guessed* tokens (existing ones plus the
-# candidates of missing ones). When another caller created a token first, the guess
-# was wrong: the tokens read back are the real ones and the caller retakes the lock.
-
-
-def _run(ops: list[tuple[Any, ...]], version: int) -> list[Any]:
-    cache = backend()
-    if type(cache) is LocMemCache:
-        return [_locmem_op(cache, op, version) for op in ops]
-    return batch(cache, ops, version)
-
-
-async def _arun(ops: list[tuple[Any, ...]], version: int) -> list[Any]:
-    cache = backend()
-    if type(cache) is LocMemCache:
-        return [_locmem_op(cache, op, version) for op in ops]
-    return await async_cache(cache).batch(ops, version)
-
-
-def _locmem_op(cache: LocMemCache, op: tuple[Any, ...], version: int) -> Any:
-    kind = op[0]
-    if kind == "get":
-        return _locmem_get_many(cache, [op[1]], version).get(op[1])
-    if kind == "delete":
-        return cache.delete(op[1], version=version)
-    return _locmem_write(cache, op[1], op[2], op[3], version, only_new=kind == "add")
-
-
-def claim_ops(
-    gen_keys: list[str], guessed: list[Any], missing: list[int], lock: str | None, timeout: float
-) -> list[tuple[Any, ...]]:
-    ops: list[tuple[Any, ...]] = []
-    for index in missing:
-        ops += [("add", gen_keys[index], guessed[index], None), ("get", gen_keys[index])]
-    if lock is not None:
-        ops.append(("add", lock_key(lock), 1, timeout))
-    return ops
-
-
-def claim_result(
-    results: list[Any] | None, guessed: list[Any], missing: list[int], lock: str | None
-) -> tuple[list[Any] | None, bool]:
-    """``(tokens, lock acquired)``; tokens ``None`` when the cache is down (fail open)."""
-    if results is None:
-        return None, True
-    tokens = list(guessed)
-    for n, index in enumerate(missing):
-        tokens[index] = results[2 * n + 1]
-    if None in tokens:
-        return None, True
-    return tokens, bool(results[-1]) if lock is not None else False
-
-
-def claim(
-    gen_keys: list[str],
-    guessed: list[Any],
-    missing: list[int],
-    lock: str | None,
-    version: int,
-    timeout: float = LOCK_TIMEOUT,
-) -> tuple[list[Any] | None, bool]:
-    """Create the missing tokens and take the lock named after ``guessed``: one batch."""
-    ops = claim_ops(gen_keys, guessed, missing, lock, timeout)
-    if not ops:
-        return list(guessed), False
-    try:
-        results: list[Any] | None = _run(ops, version)
-    except Exception as exc:
-        logger.warning("restflow cache generation read failed (%s): %s", gen_keys[0], exc)
-        results = None
-    return claim_result(results, guessed, missing, lock)
-
-
-async def aclaim(
-    gen_keys: list[str],
-    guessed: list[Any],
-    missing: list[int],
-    lock: str | None,
-    version: int,
-    timeout: float = LOCK_TIMEOUT,
-) -> tuple[list[Any] | None, bool]:
-    ops = claim_ops(gen_keys, guessed, missing, lock, timeout)
-    if not ops:
-        return list(guessed), False
-    try:
-        results: list[Any] | None = await _arun(ops, version)
-    except Exception as exc:
-        logger.warning("restflow cache generation read failed (%s): %s", gen_keys[0], exc)
-        results = None
-    return claim_result(results, guessed, missing, lock)
-
-
-def _store_ops(
-    key: str | None, value: Any, timeout: Any, lock: str | None
-) -> list[tuple[Any, ...]]:
-    ops: list[tuple[Any, ...]] = []
-    if key is not None:
-        ops.append(("set", key, value, timeout))
-    if lock is not None:
-        ops.append(("delete", lock_key(lock)))
-    return ops
-
-
-def store(key: str | None, value: Any, timeout: Any, version: int, unlock: str | None) -> bool:
-    """Write the entry (when ``key``) and release ``unlock`` in one batch."""
-    try:
-        _run(_store_ops(key, value, timeout, unlock), version)
-        return True
-    except Exception as exc:
-        logger.warning("restflow cache write failed (%s): %s", key or unlock, exc)
-        return False
-
-
-async def astore(
-    key: str | None, value: Any, timeout: Any, version: int, unlock: str | None
-) -> bool:
-    try:
-        await _arun(_store_ops(key, value, timeout, unlock), version)
-        return True
-    except Exception as exc:
-        logger.warning("restflow cache write failed (%s): %s", key or unlock, exc)
-        return False
-
-
-# ---------------------------------------------------------------------------
-# cross-process computation lock (Redis only)
-
-
 _redis_types: dict[type, bool] = {}
 
 
 def uses_process_lock() -> bool:
+    """The cross-process computation lock is taken on Redis only."""
     kind = type(backend())
     found = _redis_types.get(kind)
     if found is None:
         found = _redis_types[kind] = is_redis_cache(backend())
     return found
-
-
-def acquire_lock(key: str, version: int, timeout: float = LOCK_TIMEOUT) -> bool:
-    try:
-        return bool(backend().add(lock_key(key), 1, timeout, version=version))
-    except Exception:
-        return True  # the cache is down: compute locally
-
-
-async def aacquire_lock(key: str, version: int, timeout: float = LOCK_TIMEOUT) -> bool:
-    try:
-        return await async_cache(backend()).add(lock_key(key), 1, timeout, version=version)
-    except Exception:
-        return True
-
-
-def release_lock(key: str, version: int) -> None:
-    delete_key(lock_key(key), version)
-
-
-async def arelease_lock(key: str, version: int) -> None:
-    await adelete_key(lock_key(key), version)

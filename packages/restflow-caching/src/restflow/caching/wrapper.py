@@ -15,7 +15,7 @@ import threading
 import time
 import warnings
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from asgiref.sync import markcoroutinefunction, sync_to_async
@@ -58,6 +58,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 TTL = int | None | Callable[..., Any]
 
 HIT, STALE, MISS = "hit", "stale", "miss"
+
+# The steps a cache core yields to its driver (see ``CachedWrapper._run_sync``).
+READ, BATCH, PRODUCE, RESOLVE, RENDER = "read", "batch", "produce", "resolve", "render"
+JOIN, LAND, REVALIDATE, FLUSH, SLEEP, PATTERN = (
+    "join",
+    "land",
+    "revalidate",
+    "flush",
+    "sleep",
+    "pattern",
+)
+Steps = Generator[tuple[Any, ...], Any, Any]
 
 
 def set_response_cache_header(response: Any, metadata: dict[str, Any] | None) -> Any:
@@ -331,67 +343,7 @@ class CachedWrapper:
     def _from_store(self, value: Any, args: tuple, kwargs: dict) -> Any:
         return value
 
-    # -- sync world -------------------------------------------------------------
-
-    def _sync_get(self, args: tuple, kwargs: dict, want_metadata: bool = True) -> tuple[Any, Any]:
-        storage.flush_retries()
-        key, gen_keys = self._locate(args, kwargs)
-        found = storage.get_many([key, *gen_keys], self._version)
-        state, value, metadata = self._judge(found, key, gen_keys, want_metadata)
-        if state is HIT:
-            return self._from_store(value, args, kwargs), metadata
-        if state is STALE:
-            self._sync_revalidate_later(args, kwargs, key)
-            return self._from_store(value, args, kwargs), metadata
-        return self._sync_miss(args, kwargs, key, gen_keys, found)
-
-    def _sync_miss(
-        self, args: tuple, kwargs: dict, key: str, gen_keys: list[str], found: Any
-    ) -> tuple[Any, Any]:
-        if found is None:  # cache unreachable: just compute
-            return self._sync_compute(args, kwargs, key, None)
-        guessed, missing = self._guess_tokens(found, gen_keys)
-        flight_key = (key, self._version, tuple(guessed))
-        with _flights_lock:
-            flight = _flights.get(flight_key)
-            leader = flight is None
-            if leader:
-                flight = _flights[flight_key] = _Flight()
-        assert flight is not None
-        if not leader:
-            flight.event.wait()
-            found = storage.get_many([key, *gen_keys], self._version)
-            state, value, metadata = self._judge(found, key, gen_keys)
-            if state is not MISS:
-                return self._from_store(value, args, kwargs), metadata
-            return self._sync_compute(args, kwargs, key, guessed)
-        try:
-            lock = self._lock_name(key, guessed) if storage.uses_process_lock() else None
-            tokens, acquired = storage.claim(
-                gen_keys, guessed, missing, lock, self._version, self._lock_timeout()
-            )
-            if tokens is None or lock is None:
-                return self._sync_compute(args, kwargs, key, tokens)
-            if tokens != guessed:  # another caller created a token first
-                if acquired:
-                    storage.release_lock(lock, self._version)
-                lock, acquired = self._lock_name(key, tokens), False
-            if not acquired:
-                served = self._sync_wait_for_other_process(key, gen_keys, args, kwargs, lock)
-                if served is not None:
-                    return served
-            try:
-                # The store releases the lock in its own round trip: always released,
-                # since the same generation may need recomputing soon (an exact-key
-                # delete, a short TTL) and waiters would stall.
-                return self._sync_compute(args, kwargs, key, tokens, unlock=lock)
-            except BaseException:
-                storage.release_lock(lock, self._version)
-                raise
-        finally:
-            with _flights_lock:
-                _flights.pop(flight_key, None)
-            flight.event.set()
+    # -- pieces of the miss path -------------------------------------------------
 
     @staticmethod
     def _guess_tokens(found: dict[str, Any], gen_keys: list[str]) -> tuple[list[Any], list[int]]:
@@ -409,59 +361,6 @@ class CachedWrapper:
     def _lock_timeout(self) -> int:
         ttl = self.ttl if isinstance(self.ttl, int) and self.ttl > 0 else storage.LOCK_TIMEOUT
         return min(storage.LOCK_TIMEOUT, ttl)
-
-    def _sync_wait_for_other_process(
-        self, key: str, gen_keys: list[str], args: tuple, kwargs: dict, lock: str
-    ) -> tuple[Any, Any] | None:
-        """Take the short cross-process lock, or wait for its holder's result."""
-        timeout = self._lock_timeout()
-        deadline = time.monotonic() + timeout
-        while not storage.acquire_lock(lock, self._version, timeout):
-            if time.monotonic() > deadline:
-                return None
-            time.sleep(storage.LOCK_POLL_INTERVAL)
-            found = storage.get_many([key, *gen_keys], self._version)
-            state, value, metadata = self._judge(found, key, gen_keys)
-            if state is not MISS:
-                return self._from_store(value, args, kwargs), metadata
-        return None
-
-    def _sync_produce(self, args: tuple, kwargs: dict) -> Any:
-        return self.func(*args, **kwargs)
-
-    def _sync_compute(
-        self,
-        args: tuple,
-        kwargs: dict,
-        key: str,
-        tokens: list[Any] | None,
-        status: str = CacheStatus.MISS.value,
-        unlock: str | None = None,
-    ) -> tuple[Any, Any]:
-        result = self._sync_produce(args, kwargs)
-        return result, self._sync_store(result, args, kwargs, key, tokens, status, unlock)
-
-    def _sync_store(
-        self,
-        result: Any,
-        args: tuple,
-        kwargs: dict,
-        key: str,
-        tokens: list[Any] | None,
-        status: str,
-        unlock: str | None = None,
-    ) -> Any:
-        metadata, write = None, None
-        if self._storable(result, args, kwargs) and self._check_sync_hook(
-            self._should_cache(result, args, kwargs), "predicate"
-        ):
-            timeout = self._check_sync_hook(self._timeout(result, args, kwargs), "ttl")
-            metadata, write = self._entry(result, key, tokens, status, timeout)
-        if write is not None:
-            storage.store(*write, self._version, unlock)
-        elif unlock is not None:
-            storage.release_lock(unlock, self._version)
-        return metadata
 
     def _storable(self, result: Any, args: tuple, kwargs: dict) -> bool:
         """Whether ``result`` may be cached at all (before the user's predicate)."""
@@ -502,13 +401,246 @@ class CachedWrapper:
         _background_tasks.add(task)
         task.add_done_callback(_background_tasks.discard)
 
-    def _sync_refresh(
-        self, args: tuple, kwargs: dict, status: str = CacheStatus.MISS.value
-    ) -> tuple[Any, Any]:
+    # -- the one core: generators of steps, run by the sync and the async driver ----
+    #
+    # Every algorithm below is written once. It *yields* the I/O it needs (a tuple whose
+    # first item names the step) and receives the result; a failing step is thrown back
+    # into it, so its ``try``/``finally`` blocks run on either path. ``_run_sync`` performs
+    # the steps with blocking calls, ``_run_async`` with native async ones.
+
+    def _get_steps(self, args: tuple, kwargs: dict, want_metadata: bool = True) -> Steps:
+        if storage.retry_queue:
+            yield (FLUSH,)
         key, gen_keys = self._locate(args, kwargs)
-        found = storage.get_many(gen_keys, self._version)
-        tokens = storage.ensure_tokens(found, gen_keys, self._version)
-        return self._sync_compute(args, kwargs, key, None if None in tokens else tokens, status)
+        found = yield (READ, [key, *gen_keys])
+        state, value, metadata = self._judge(found, key, gen_keys, want_metadata)
+        if state is MISS:
+            return (yield from self._miss_steps(args, kwargs, key, gen_keys, found))
+        if state is STALE:
+            yield (REVALIDATE, args, kwargs, key)
+        return self._from_store(value, args, kwargs), metadata
+
+    def _miss_steps(
+        self, args: tuple, kwargs: dict, key: str, gen_keys: list[str], found: Any
+    ) -> Steps:
+        if found is None:  # cache unreachable: just compute
+            return (yield from self._compute_steps(args, kwargs, key, None))
+        guessed, missing = self._guess_tokens(found, gen_keys)
+        flight_key = (key, self._version, tuple(guessed))
+        if not (yield (JOIN, flight_key)):  # another caller of this process computed it
+            found = yield (READ, [key, *gen_keys])
+            state, value, metadata = self._judge(found, key, gen_keys)
+            if state is not MISS:
+                return self._from_store(value, args, kwargs), metadata
+            return (yield from self._compute_steps(args, kwargs, key, guessed))
+        try:
+            lock = self._lock_name(key, guessed) if storage.uses_process_lock() else None
+            claim = storage.claim_ops(gen_keys, guessed, missing, lock, self._lock_timeout())
+            try:
+                results = (yield (BATCH, claim, self._version)) if claim else []
+            except Exception as exc:
+                storage.logger.warning("restflow cache generation read failed (%s): %s", key, exc)
+                results = None
+            tokens, acquired = storage.claim_result(results, guessed, missing, lock)
+            if tokens is None or lock is None:
+                return (yield from self._compute_steps(args, kwargs, key, tokens))
+            if tokens != guessed:  # another caller created a token first
+                if acquired:
+                    yield from self._release_steps(lock)
+                lock, acquired = self._lock_name(key, tokens), False
+            if not acquired:
+                served = yield from self._wait_steps(key, gen_keys, args, kwargs, lock)
+                if served is not None:
+                    return served
+            try:
+                # The store releases the lock in its own round trip: always released,
+                # since the same generation may need recomputing soon (an exact-key
+                # delete, a short TTL) and waiters would stall.
+                return (yield from self._compute_steps(args, kwargs, key, tokens, unlock=lock))
+            except BaseException:
+                yield from self._release_steps(lock)
+                raise
+        finally:
+            yield (LAND, flight_key)
+
+    def _wait_steps(
+        self, key: str, gen_keys: list[str], args: tuple, kwargs: dict, lock: str
+    ) -> Steps:
+        """Take the short cross-process lock, or wait for its holder's result."""
+        timeout = self._lock_timeout()
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                (acquired,) = yield (
+                    BATCH,
+                    [("add", storage.lock_key(lock), 1, timeout)],
+                    self._version,
+                )
+            except Exception:
+                acquired = True  # the cache is down: compute locally
+            if acquired or time.monotonic() > deadline:
+                return None
+            yield (SLEEP, storage.LOCK_POLL_INTERVAL)
+            found = yield (READ, [key, *gen_keys])
+            state, value, metadata = self._judge(found, key, gen_keys)
+            if state is not MISS:
+                return self._from_store(value, args, kwargs), metadata
+
+    def _release_steps(self, lock: str) -> Steps:
+        yield from self._write_steps(storage.store_ops(None, None, None, lock), self._version)
+
+    def _write_steps(self, ops: list[tuple[Any, ...]], version: int) -> Steps:
+        """Cache writes never fail a call: a failure is logged."""
+        if not ops:
+            return False
+        try:
+            yield (BATCH, ops, version)
+        except Exception as exc:
+            storage.logger.warning("restflow cache write failed (%s): %s", ops[0][1], exc)
+            return False
+        return True
+
+    def _compute_steps(
+        self,
+        args: tuple,
+        kwargs: dict,
+        key: str,
+        tokens: list[Any] | None,
+        status: str = CacheStatus.MISS.value,
+        unlock: str | None = None,
+    ) -> Steps:
+        result = yield from self._produce_steps(args, kwargs)
+        metadata, write = None, None
+        if self._storable(result, args, kwargs):
+            verdict = yield (RESOLVE, self._should_cache(result, args, kwargs), "predicate")
+            if verdict:
+                timeout = yield (RESOLVE, self._timeout(result, args, kwargs), "ttl")
+                metadata, write = self._entry(result, key, tokens, status, timeout)
+        entry_key, payload, timeout = write or (None, None, None)
+        yield from self._write_steps(
+            storage.store_ops(entry_key, payload, timeout, unlock), self._version
+        )
+        return result, metadata
+
+    def _produce_steps(self, args: tuple, kwargs: dict) -> Steps:
+        """Call the target (the response wrapper also finalizes and renders here)."""
+        return (yield (PRODUCE, args, kwargs))
+
+    def _refresh_steps(
+        self, args: tuple, kwargs: dict, status: str = CacheStatus.MISS.value
+    ) -> Steps:
+        key, gen_keys = self._locate(args, kwargs)
+        found = yield (READ, gen_keys)
+        tokens = None
+        if found is not None:
+            guessed, missing = self._guess_tokens(found, gen_keys)
+            claim = storage.claim_ops(gen_keys, guessed, missing, None, 0)
+            try:
+                results = (yield (BATCH, claim, self._version)) if claim else []
+            except Exception as exc:
+                storage.logger.warning("restflow cache generation read failed (%s): %s", key, exc)
+                results = None
+            tokens = storage.claim_result(results, guessed, missing, None)[0]
+        return (yield from self._compute_steps(args, kwargs, key, tokens, status))
+
+    def _cache_only_steps(self, args: tuple, kwargs: dict) -> Steps:
+        key, gen_keys = self._locate(args, kwargs)
+        found = yield (READ, [key, *gen_keys])
+        state, value, metadata = self._judge(found, key, gen_keys)
+        if state is MISS:
+            return CACHE_MISSING, None
+        return value, metadata
+
+    def _bump_steps(self, prefixes: list[str]) -> Steps:
+        """New generations for ``prefixes`` in one batch; a failure is queued for retry."""
+        ops = storage.bump_ops(prefixes)
+        try:
+            yield (BATCH, ops, self._version)
+        except Exception as exc:
+            storage.bump_failed(ops, self._version, self._ttl_seconds(), exc)
+
+    def _delete_cache_steps(self, args: tuple, kwargs: dict) -> Steps:
+        key, gen_keys = self._locate(args, kwargs)
+        yield from self._write_steps([("delete", key)], self._version)
+        if self.key_constructor.has_only_partition_fields:
+            # The key is its own partition: a new generation makes the delete race-free.
+            yield from self._bump_steps([gen_keys[-1][len(storage.GEN_KEY_PREFIX) :]])
+
+    def _delete_by_prefix_steps(self, args: Any, kwargs: Any) -> Steps:
+        prefix = self.key_constructor.build_key_prefix(self.func, args, kwargs)
+        yield from self._bump_steps([prefix])
+        return (yield (PATTERN, glob_escape(prefix) + "*", self._version))
+
+    def _invalidate_partition_steps(self, kwargs: dict[str, Any]) -> Steps:
+        yield from self._bump_steps([self.key_constructor.build_key_prefix(self.func, (), kwargs)])
+
+    def _cache_set_steps(self, key: str, value: Any, timeout: Any, version: int) -> Steps:
+        payload, backend_timeout = self._payload(value, timeout, None)
+        yield from self._write_steps(
+            storage.store_ops(key, payload, backend_timeout, None), version
+        )
+        return value, payload[CACHED_DATA_METADATA_KEY]
+
+    # -- the sync driver ----------------------------------------------------------------
+
+    def _run_sync(self, steps: Steps) -> Any:
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                step = steps.send(value) if error is None else steps.throw(error)
+            except StopIteration as done:
+                return done.value
+            value, error = None, None
+            try:
+                value = self._sync_step(step)
+            except BaseException as exc:  # thrown into the core: its finally blocks run
+                error = exc
+
+    def _sync_step(self, step: tuple[Any, ...]) -> Any:
+        kind = step[0]
+        if kind is READ:
+            return storage.get_many(step[1], self._version)
+        if kind is BATCH:
+            return storage.run(step[1], step[2])
+        if kind is PRODUCE:
+            return self._sync_produce(step[1], step[2])
+        if kind is RESOLVE:
+            return self._check_sync_hook(step[1], step[2])
+        if kind is JOIN:
+            return self._sync_join(step[1])
+        if kind is LAND:
+            with _flights_lock:
+                flight = _flights.pop(step[1], None)
+            if flight is not None:
+                flight.event.set()
+            return None
+        if kind is REVALIDATE:
+            return self._sync_revalidate_later(step[1], step[2], step[3])
+        if kind is FLUSH:
+            return storage.flush_retries()
+        if kind is SLEEP:
+            return time.sleep(step[1])
+        if kind is PATTERN:
+            return storage.delete_pattern(step[1], step[2])
+        return self._sync_extra_step(step)
+
+    def _sync_extra_step(self, step: tuple[Any, ...]) -> Any:
+        raise TypeError(f"unknown cache step {step[0]!r}")
+
+    def _sync_produce(self, args: tuple, kwargs: dict) -> Any:
+        return self.func(*args, **kwargs)
+
+    @staticmethod
+    def _sync_join(flight_key: tuple[Any, ...]) -> bool:
+        """Single flight: True for the leader; a follower waits for the leader first."""
+        with _flights_lock:
+            flight = _flights.get(flight_key)
+            if flight is None:
+                _flights[flight_key] = _Flight()
+                return True
+        flight.event.wait()
+        return False
 
     def _sync_revalidate_later(self, args: tuple, kwargs: dict, key: str) -> None:
         flight_key = ("revalidate", key, self._version)
@@ -520,7 +652,7 @@ class CachedWrapper:
         def run() -> None:
             close_old_connections()
             try:
-                self._sync_refresh(args, kwargs, CacheStatus.REFRESH.value)
+                self._run_sync(self._refresh_steps(args, kwargs, CacheStatus.REFRESH.value))
             except Exception:
                 storage.logger.warning(
                     "restflow stale-while-revalidate refresh failed", exc_info=True
@@ -532,171 +664,86 @@ class CachedWrapper:
 
         threading.Thread(target=run, name="restflow-cache-refresh", daemon=True).start()
 
-    def _sync_cache_only(self, args: tuple, kwargs: dict) -> tuple[Any, Any]:
-        key, gen_keys = self._locate(args, kwargs)
-        found = storage.get_many([key, *gen_keys], self._version)
-        state, value, metadata = self._judge(found, key, gen_keys)
-        if state is MISS:
-            return CACHE_MISSING, None
-        return value, metadata
+    def _sync_get(self, args: tuple, kwargs: dict, want_metadata: bool = True) -> tuple[Any, Any]:
+        return self._run_sync(self._get_steps(args, kwargs, want_metadata))
 
-    def _sync_delete_cache(self, args: tuple, kwargs: dict) -> None:
-        key, gen_keys = self._locate(args, kwargs)
-        storage.delete_key(key, self._version)
-        if self.key_constructor.has_only_partition_fields:
-            # The key is its own partition: a new generation makes the delete race-free.
-            storage.bump(
-                [gen_keys[-1][len(storage.GEN_KEY_PREFIX) :]], self._version, self._ttl_seconds()
-            )
-
-    def _sync_delete_by_prefix(self, args: tuple, kwargs: dict) -> Any:
-        prefix = self.key_constructor.build_key_prefix(self.func, args, kwargs)
-        storage.bump([prefix], self._version, self._ttl_seconds())
-        if not storage.has_delete_pattern():
-            return None
-        return storage.delete_pattern(glob_escape(prefix) + "*", self._version)
+    def _sync_refresh(
+        self, args: tuple, kwargs: dict, status: str = CacheStatus.MISS.value
+    ) -> tuple[Any, Any]:
+        return self._run_sync(self._refresh_steps(args, kwargs, status))
 
     def _sync_invalidate_partition(self, kwargs: dict[str, Any]) -> None:
-        prefix = self.key_constructor.build_key_prefix(self.func, (), kwargs)
-        storage.bump([prefix], self._version, self._ttl_seconds())
-
-    async def _async_invalidate_partition(self, kwargs: dict[str, Any]) -> None:
-        prefix = self.key_constructor.build_key_prefix(self.func, (), kwargs)
-        await storage.abump([prefix], self._version, self._ttl_seconds())
-
-    def _sync_invalidate_all(self) -> Any:
-        return self._sync_delete_by_prefix(None, None)  # type: ignore[arg-type]
+        self._run_sync(self._invalidate_partition_steps(kwargs))
 
     def _wipe(self, args: tuple, kwargs: dict) -> None:
         if args or kwargs:
-            self._sync_delete_by_prefix(args, kwargs)
+            self._run_sync(self._delete_by_prefix_steps(args, kwargs))
         else:
-            self._sync_invalidate_all()
+            self._run_sync(self._delete_by_prefix_steps(None, None))
 
-    # -- async world --------------------------------------------------------------
+    # -- the async driver ---------------------------------------------------------------
 
-    async def _async_get(
-        self, args: tuple, kwargs: dict, want_metadata: bool = True
-    ) -> tuple[Any, Any]:
-        await storage.aflush_retries()
-        key, gen_keys = self._locate(args, kwargs)
-        found = await storage.aget_many([key, *gen_keys], self._version)
-        state, value, metadata = self._judge(found, key, gen_keys, want_metadata)
-        if state is HIT:
-            return self._from_store(value, args, kwargs), metadata
-        if state is STALE:
-            self._async_revalidate_later(args, kwargs, key)
-            return self._from_store(value, args, kwargs), metadata
-        return await self._async_miss(args, kwargs, key, gen_keys, found)
-
-    async def _async_miss(
-        self, args: tuple, kwargs: dict, key: str, gen_keys: list[str], found: Any
-    ) -> tuple[Any, Any]:
-        if found is None:
-            return await self._async_compute(args, kwargs, key, None)
-        guessed, missing = self._guess_tokens(found, gen_keys)
-        flight_key = (key, self._version, tuple(guessed))
-        loop = asyncio.get_running_loop()
-        flights = _aflights.setdefault(loop, {})
-        flight = flights.get(flight_key)
-        if flight is not None:
-            await asyncio.shield(flight)
-            found = await storage.aget_many([key, *gen_keys], self._version)
-            state, value, metadata = self._judge(found, key, gen_keys)
-            if state is not MISS:
-                return self._from_store(value, args, kwargs), metadata
-            return await self._async_compute(args, kwargs, key, guessed)
-        flights[flight_key] = loop.create_future()
-        try:
-            lock = self._lock_name(key, guessed) if storage.uses_process_lock() else None
-            tokens, acquired = await storage.aclaim(
-                gen_keys, guessed, missing, lock, self._version, self._lock_timeout()
-            )
-            if tokens is None or lock is None:
-                return await self._async_compute(args, kwargs, key, tokens)
-            if tokens != guessed:
-                if acquired:
-                    await storage.arelease_lock(lock, self._version)
-                lock, acquired = self._lock_name(key, tokens), False
-            if not acquired:
-                served = await self._async_wait_for_other_process(key, gen_keys, args, kwargs, lock)
-                if served is not None:
-                    return served
+    async def _run_async(self, steps: Steps) -> Any:
+        value: Any = None
+        error: BaseException | None = None
+        while True:
             try:
-                return await self._async_compute(args, kwargs, key, tokens, unlock=lock)
-            except BaseException:
-                await storage.arelease_lock(lock, self._version)
-                raise
-        finally:
-            done = flights.pop(flight_key)
-            done.set_result(None)
+                step = steps.send(value) if error is None else steps.throw(error)
+            except StopIteration as done:
+                return done.value
+            value, error = None, None
+            try:
+                value = await self._async_step(step)
+            except BaseException as exc:
+                error = exc
 
-    async def _async_wait_for_other_process(
-        self, key: str, gen_keys: list[str], args: tuple, kwargs: dict, lock: str
-    ) -> tuple[Any, Any] | None:
-        timeout = self._lock_timeout()
-        deadline = time.monotonic() + timeout
-        while not await storage.aacquire_lock(lock, self._version, timeout):
-            if time.monotonic() > deadline:
-                return None
-            await asyncio.sleep(storage.LOCK_POLL_INTERVAL)
-            found = await storage.aget_many([key, *gen_keys], self._version)
-            state, value, metadata = self._judge(found, key, gen_keys)
-            if state is not MISS:
-                return self._from_store(value, args, kwargs), metadata
-        return None
+    async def _async_step(self, step: tuple[Any, ...]) -> Any:
+        kind = step[0]
+        if kind is READ:
+            return await storage.aget_many(step[1], self._version)
+        if kind is BATCH:
+            return await storage.arun(step[1], step[2])
+        if kind is PRODUCE:
+            return await self._async_produce(step[1], step[2])
+        if kind is RESOLVE:
+            value = step[1]
+            return await value if inspect.isawaitable(value) else value
+        if kind is JOIN:
+            return await self._async_join(step[1])
+        if kind is LAND:
+            flights = _aflights.get(asyncio.get_running_loop(), {})
+            done = flights.pop(step[1], None)
+            if done is not None:
+                done.set_result(None)
+            return None
+        if kind is REVALIDATE:
+            return self._async_revalidate_later(step[1], step[2], step[3])
+        if kind is FLUSH:
+            return await storage.aflush_retries()
+        if kind is SLEEP:
+            return await asyncio.sleep(step[1])
+        if kind is PATTERN:
+            return await storage.adelete_pattern(step[1], step[2])
+        return await self._async_extra_step(step)
+
+    async def _async_extra_step(self, step: tuple[Any, ...]) -> Any:
+        raise TypeError(f"unknown cache step {step[0]!r}")
 
     async def _async_produce(self, args: tuple, kwargs: dict) -> Any:
         if self.is_async:
             return await self.func(*args, **kwargs)
         return await sync_to_async(self.func, thread_sensitive=True)(*args, **kwargs)
 
-    async def _async_compute(
-        self,
-        args: tuple,
-        kwargs: dict,
-        key: str,
-        tokens: list[Any] | None,
-        status: str = CacheStatus.MISS.value,
-        unlock: str | None = None,
-    ) -> tuple[Any, Any]:
-        result = await self._async_produce(args, kwargs)
-        return result, await self._async_store(result, args, kwargs, key, tokens, status, unlock)
-
-    async def _async_store(
-        self,
-        result: Any,
-        args: tuple,
-        kwargs: dict,
-        key: str,
-        tokens: list[Any] | None,
-        status: str,
-        unlock: str | None = None,
-    ) -> Any:
-        metadata, write = None, None
-        verdict = self._storable(result, args, kwargs) and self._should_cache(result, args, kwargs)
-        if inspect.isawaitable(verdict):
-            verdict = await verdict
-        if verdict:
-            timeout = self._timeout(result, args, kwargs)
-            if inspect.isawaitable(timeout):
-                timeout = await timeout
-            metadata, write = self._entry(result, key, tokens, status, timeout)
-        if write is not None:
-            await storage.astore(*write, self._version, unlock)
-        elif unlock is not None:
-            await storage.arelease_lock(unlock, self._version)
-        return metadata
-
-    async def _async_refresh(
-        self, args: tuple, kwargs: dict, status: str = CacheStatus.MISS.value
-    ) -> tuple[Any, Any]:
-        key, gen_keys = self._locate(args, kwargs)
-        found = await storage.aget_many(gen_keys, self._version)
-        tokens = await storage.aensure_tokens(found, gen_keys, self._version)
-        return await self._async_compute(
-            args, kwargs, key, None if None in tokens else tokens, status
-        )
+    @staticmethod
+    async def _async_join(flight_key: tuple[Any, ...]) -> bool:
+        loop = asyncio.get_running_loop()
+        flights = _aflights.setdefault(loop, {})
+        flight = flights.get(flight_key)
+        if flight is None:
+            flights[flight_key] = loop.create_future()
+            return True
+        await asyncio.shield(flight)
+        return False
 
     def _async_revalidate_later(self, args: tuple, kwargs: dict, key: str) -> None:
         loop = asyncio.get_running_loop()
@@ -708,7 +755,7 @@ class CachedWrapper:
 
         async def run() -> None:
             try:
-                await self._async_refresh(args, kwargs, CacheStatus.REFRESH.value)
+                await self._run_async(self._refresh_steps(args, kwargs, CacheStatus.REFRESH.value))
             except Exception:
                 storage.logger.warning(
                     "restflow stale-while-revalidate refresh failed", exc_info=True
@@ -720,56 +767,46 @@ class CachedWrapper:
         _background_tasks.add(task)
         task.add_done_callback(_background_tasks.discard)
 
-    async def _async_cache_only(self, args: tuple, kwargs: dict) -> tuple[Any, Any]:
-        key, gen_keys = self._locate(args, kwargs)
-        found = await storage.aget_many([key, *gen_keys], self._version)
-        state, value, metadata = self._judge(found, key, gen_keys)
-        if state is MISS:
-            return CACHE_MISSING, None
-        return value, metadata
+    async def _async_get(
+        self, args: tuple, kwargs: dict, want_metadata: bool = True
+    ) -> tuple[Any, Any]:
+        return await self._run_async(self._get_steps(args, kwargs, want_metadata))
+
+    async def _async_invalidate_partition(self, kwargs: dict[str, Any]) -> None:
+        await self._run_async(self._invalidate_partition_steps(kwargs))
 
     # -- public API available on every wrapper ------------------------------------
 
     async def aget_cache_only(self, *args: Any, **kwargs: Any) -> Any:
-        return (await self._async_cache_only(args, kwargs))[0]
+        return (await self._run_async(self._cache_only_steps(args, kwargs)))[0]
 
     async def aget_cached_metadata(self, *args: Any, **kwargs: Any) -> Any:
-        return (await self._async_cache_only(args, kwargs))[1]
+        return (await self._run_async(self._cache_only_steps(args, kwargs)))[1]
 
     async def adelete_cache(self, *args: Any, **kwargs: Any) -> None:
-        key, gen_keys = self._locate(args, kwargs)
-        await storage.adelete_key(key, self._version)
-        if self.key_constructor.has_only_partition_fields:
-            prefix = gen_keys[-1][len(storage.GEN_KEY_PREFIX) :]
-            await storage.abump([prefix], self._version, self._ttl_seconds())
+        await self._run_async(self._delete_cache_steps(args, kwargs))
 
     async def adelete_by_prefix(self, *args: Any, **kwargs: Any) -> Any:
-        prefix = self.key_constructor.build_key_prefix(self.func, args, kwargs)
-        await storage.abump([prefix], self._version, self._ttl_seconds())
-        return await storage.adelete_pattern(glob_escape(prefix) + "*", self._version)
+        return await self._run_async(self._delete_by_prefix_steps(args, kwargs))
 
     async def ainvalidate_all(self) -> Any:
-        prefix = self.key_constructor.build_key_prefix(self.func, None, None)
-        await storage.abump([prefix], self._version, self._ttl_seconds())
-        return await storage.adelete_pattern(glob_escape(prefix) + "*", self._version)
+        return await self._run_async(self._delete_by_prefix_steps(None, None))
 
     async def aget_with_metadata(self, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
         return await self._async_get(args, kwargs)
 
     async def arefresh(self, *args: Any, **kwargs: Any) -> Any:
-        return (await self._async_refresh(args, kwargs))[0]
+        return (await self._run_async(self._refresh_steps(args, kwargs)))[0]
 
     async def abypass_cache(self, *args: Any, **kwargs: Any) -> Any:
         return await self._async_produce(args, kwargs)
 
     def cache_get_with_metadata(self, key: str) -> tuple[Any, Any]:
         """Low level: the payload under ``key`` at this wrapper's version (no generation check)."""
-        found = storage.get_many([key], self._version)
-        return self._unpack(found, key)
+        return self._unpack(storage.get_many([key], self._version), key)
 
     async def acache_get_with_metadata(self, key: str) -> tuple[Any, Any]:
-        found = await storage.aget_many([key], self._version)
-        return self._unpack(found, key)
+        return self._unpack(await storage.aget_many([key], self._version), key)
 
     @staticmethod
     def _unpack(found: dict[str, Any] | None, key: str) -> tuple[Any, Any]:
@@ -786,16 +823,12 @@ class CachedWrapper:
         self, key: str, value: Any, timeout: Any = None, version: int = 1
     ) -> tuple[Any, Any]:
         """Low level: write ``value`` with fresh metadata (no generation tokens)."""
-        payload, backend_timeout = self._payload(value, timeout, None)
-        storage.set_value(key, payload, backend_timeout, version)
-        return value, payload[CACHED_DATA_METADATA_KEY]
+        return self._run_sync(self._cache_set_steps(key, value, timeout, version))
 
     async def acache_set_with_timestamp(
         self, key: str, value: Any, timeout: Any = None, version: int = 1
     ) -> tuple[Any, Any]:
-        payload, backend_timeout = self._payload(value, timeout, None)
-        await storage.aset_value(key, payload, backend_timeout, version)
-        return value, payload[CACHED_DATA_METADATA_KEY]
+        return await self._run_async(self._cache_set_steps(key, value, timeout, version))
 
 
 async def _negate(awaitable: Awaitable[Any]) -> bool:
@@ -812,10 +845,10 @@ class SyncCachedWrapper(CachedWrapper):
         return self._sync_get(args, kwargs)
 
     def get_cache_only(self, *args: Any, **kwargs: Any) -> Any:
-        return self._sync_cache_only(args, kwargs)[0]
+        return self._run_sync(self._cache_only_steps(args, kwargs))[0]
 
     def get_cached_metadata(self, *args: Any, **kwargs: Any) -> Any:
-        return self._sync_cache_only(args, kwargs)[1]
+        return self._run_sync(self._cache_only_steps(args, kwargs))[1]
 
     def refresh(self, *args: Any, **kwargs: Any) -> Any:
         return self._sync_refresh(args, kwargs)[0]
@@ -824,13 +857,13 @@ class SyncCachedWrapper(CachedWrapper):
         return self.func(*args, **kwargs)
 
     def delete_cache(self, *args: Any, **kwargs: Any) -> None:
-        self._sync_delete_cache(args, kwargs)
+        self._run_sync(self._delete_cache_steps(args, kwargs))
 
     def delete_by_prefix(self, *args: Any, **kwargs: Any) -> Any:
-        return self._sync_delete_by_prefix(args, kwargs)
+        return self._run_sync(self._delete_by_prefix_steps(args, kwargs))
 
     def invalidate_all(self) -> Any:
-        return self._sync_invalidate_all()
+        return self._run_sync(self._delete_by_prefix_steps(None, None))
 
     def _wipe(self, args: tuple, kwargs: dict) -> None:
         if args or kwargs:
