@@ -527,6 +527,11 @@ def test_literal_enum_member():
     assert s.is_valid(), s.errors
     assert s.validated_data["c"] is Color.R
     assert not S(data={"c": "g"}).is_valid()
+    # Keyed by value on every DRF (DRF 3.14 keyed members by str(member), "Color.R").
+    assert not S(data={"c": "Color.R"}).is_valid()
+    s = S(data={"c": Color.R})
+    assert s.is_valid(), s.errors
+    assert s.validated_data["c"] is Color.R
 
 
 # --- list ---------------------------------------------------------------------------

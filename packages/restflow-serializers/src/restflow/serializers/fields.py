@@ -1,4 +1,4 @@
-"""Annotation → DRF field resolution: the type map, the ``Field`` kwargs carrier, two fields."""
+"""Annotation → DRF field resolution: the type map, the ``Field`` kwargs carrier, three fields."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime
 import decimal
 import inspect
 import uuid
+from enum import Enum
 from typing import Any
 
 from rest_framework import fields as drf_fields
@@ -38,6 +39,23 @@ class BlankableCharField(drf_fields.CharField):
     def __init__(self, **kwargs: Any):
         kwargs.setdefault("allow_blank", True)
         super().__init__(**kwargs)
+
+
+class LiteralChoiceField(drf_fields.ChoiceField):
+    """The field of a ``Literal[...]`` annotation: Enum members are chosen by their value
+    (``Literal[Color.R]`` accepts ``"r"``) on every DRF; DRF 3.15+ does so itself, DRF 3.14
+    keyed them by ``str(member)`` (``"Color.R"``)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        return super().to_internal_value(data.value if isinstance(data, Enum) else data)
+
+    def _set_choices(self, choices: Any) -> None:
+        super()._set_choices(choices)
+        self.choice_strings_to_values = {
+            str(key.value if isinstance(key, Enum) else key): key for key in self.choices
+        }
+
+    choices = property(drf_fields.ChoiceField._get_choices, _set_choices)
 
 
 SerializerFieldMap: dict[Any, type[drf_fields.Field]] = {
@@ -77,7 +95,7 @@ def get_field_from_type(
         type_map=SerializerFieldMap,
         field_name=field_name,
         list_field_class=drf_fields.ListField,
-        choice_field_class=drf_fields.ChoiceField,
+        choice_field_class=LiteralChoiceField,
         nested_predicate=_is_serializer_class,
         nested_factory=_nested_serializer,
         error_message=SERIALIZER_TYPE_ASSERTION_ERROR,
