@@ -19,6 +19,7 @@ import logging
 import pkgutil
 import threading
 import uuid
+from collections.abc import Generator
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -511,41 +512,54 @@ class CacheRegistry:
 
     @staticmethod
     def _process(rule: InvalidationRule, func: Any, kwargs: dict[str, Any]) -> None:
-        name = _function_name(func)
-        if rule.rewarm:
-            try:
-                func._sync_invalidate_partition(kwargs)  # siblings too, not one entry (W-8)
-                func.refresh(**kwargs)
-                return
-            except Exception as exc:
-                if rule.raise_exception:
-                    raise
-                logger.warning("Re-warm failed for %s: %s", name, exc)
-        try:
-            func.delete_by_prefix(**kwargs)
-        except Exception as exc:
-            if rule.raise_exception:
-                raise
-            logger.warning("Cache delete failed for %s: %s", name, exc)
+        for _ in _rule_steps(rule, func, kwargs, asynchronous=False):
+            pass  # the sync methods have already done the work
 
     @staticmethod
     async def _aprocess(rule: InvalidationRule, func: Any, kwargs: dict[str, Any]) -> None:
-        name = _function_name(func)
-        if rule.rewarm:
+        steps = _rule_steps(rule, func, kwargs, asynchronous=True)
+        error: Exception | None = None
+        while True:
             try:
-                await func._async_invalidate_partition(kwargs)
-                await func.arefresh(**kwargs)
+                pending = steps.send(None) if error is None else steps.throw(error)
+            except StopIteration:
                 return
-            except Exception as exc:
-                if rule.raise_exception:
-                    raise
-                logger.warning("Re-warm failed for %s: %s", name, exc)
+            error = None
+            try:
+                await pending
+            except Exception as exc:  # handled (or re-raised) by the core
+                error = exc
+
+
+def _rule_steps(
+    rule: InvalidationRule, func: Any, kwargs: dict[str, Any], *, asynchronous: bool
+) -> Generator[Any, None, None]:
+    """The one algorithm of applying a rule to a wrapper, for both paths.
+
+    It yields what each wrapper method returns: the async driver awaits those coroutines
+    and throws their errors back in; on the sync path the work is already done.
+    """
+    name = _function_name(func)
+    if rule.rewarm:
         try:
-            await func.adelete_by_prefix(**kwargs)
+            # Siblings too, not one entry (W-8).
+            if asynchronous:
+                yield func._async_invalidate_partition(kwargs)
+                yield func.arefresh(**kwargs)
+            else:
+                yield func._sync_invalidate_partition(kwargs)
+                yield func.refresh(**kwargs)
+            return
         except Exception as exc:
             if rule.raise_exception:
                 raise
-            logger.warning("Cache delete failed for %s: %s", name, exc)
+            logger.warning("Re-warm failed for %s: %s", name, exc)
+    try:
+        yield func.adelete_by_prefix(**kwargs) if asynchronous else func.delete_by_prefix(**kwargs)
+    except Exception as exc:
+        if rule.raise_exception:
+            raise
+        logger.warning("Cache delete failed for %s: %s", name, exc)
 
 
 def _invalidator_extras(invalidator: Any, available: dict[str, Any]) -> dict[str, Any]:
