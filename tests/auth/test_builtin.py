@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from unittest import mock
 
 import pytest
+import rest_framework
 from django.contrib.auth.models import AnonymousUser
 from django.test import override_settings
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
@@ -30,6 +31,13 @@ from tests.auth.helpers import authenticate, factory, run, with_header
 from tests.auth.views_app import ApiKeyAuthentication
 
 MODES = pytest.mark.parametrize("mode", ["sync", "async"])
+
+# DRF 3.15 made its sync Basic ``authenticate`` refuse a header that is not base64 of
+# "user:password"; DRF 3.14 decoded leniently and split on ":" with ``partition``, handing a
+# username and an empty password to the auth backends. restflow's sync ``authenticate`` is
+# DRF's, unchanged (auth-and-schema.md §1.13), so only its async twin refuses them on DRF 3.14.
+DRF_VERSION = tuple(int(part) for part in rest_framework.VERSION.split(".")[:2])
+DRF_BASIC_REFUSES_MALFORMED = DRF_VERSION >= (3, 15)
 
 
 def basic(credentials: bytes | str) -> str:
@@ -75,8 +83,9 @@ def test_basic_headers(mode):
         fails(mode, auth, with_header("Basic")) == "Invalid basic header. No credentials provided."
     )
     assert "should not contain spaces" in fails(mode, auth, with_header("Basic a b"))
-    assert "not correctly base64 encoded" in fails(mode, auth, with_header("Basic !!!"))
-    assert "not correctly base64 encoded" in fails(mode, auth, with_header(basic("nocolon")))
+    if mode == "async" or DRF_BASIC_REFUSES_MALFORMED:
+        assert "not correctly base64 encoded" in fails(mode, auth, with_header("Basic !!!"))
+        assert "not correctly base64 encoded" in fails(mode, auth, with_header(basic("nocolon")))
 
 
 @MODES
