@@ -144,33 +144,34 @@ class AsyncCreateModelMixin(_SuccessHeadersMixin):
         await asave_serializer(serializer)
 
 
-# Async hooks of the list pipeline; a user override of any of them keeps the step-by-step path.
-_LIST_ASYNC_HOOKS = (
-    "aget_queryset",
-    "afilter_queryset",
-    "apaginate_queryset",
-    "aserialized_response",
-    "_aresponse_data",
-)
+# Async hooks that read ``.data``; a user override of one keeps the step-by-step path.
+_RESPONSE_HOOKS = ("aserialized_response", "_aresponse_data")
+
+
+def _serializes_in_worker(view: Any) -> bool:
+    cls = type(view)
+    return not any(user_defined(cls, name) for name in _RESPONSE_HOOKS)
 
 
 def _lists_in_one_trip(view: Any) -> bool:
-    """Every step of ``list`` would run in the worker: a sync ``get_queryset`` written by the
-    user, sync filter backends and paginator, and reading ``.data``. One trip then does all."""
+    """Every step of ``list`` would run in the worker (see ``AsyncGenericAPIView``)."""
+    if not hasattr(view, "_queryset_steps_are_sync") or not _serializes_in_worker(view):
+        return False
     cls = type(view)
-    if not hasattr(view, "_queryset_needs_worker") or any(
-        user_defined(cls, name) for name in _LIST_ASYNC_HOOKS
-    ):
-        return False
-    if not view._queryset_needs_worker():
-        return False
-    if not bridged(cls, "filter_queryset", "afilter_queryset") and any(
-        hasattr(backend, "afilter_queryset") for backend in view.filter_backends
-    ):
+    if user_defined(cls, "apaginate_queryset") or not view._queryset_steps_are_sync():
         return False
     if bridged(cls, "paginate_queryset", "apaginate_queryset"):
         return True
     return not hasattr(view.paginator, "apaginate_queryset")
+
+
+def _retrieves_in_one_trip(view: Any) -> bool:
+    """Every step of ``retrieve`` would run in the worker (see ``AsyncGenericAPIView``)."""
+    return (
+        hasattr(view, "_object_steps_are_sync")
+        and _serializes_in_worker(view)
+        and view._object_steps_are_sync()
+    )
 
 
 class AsyncListModelMixin:
@@ -201,7 +202,13 @@ class AsyncListModelMixin:
 
 class AsyncRetrieveModelMixin:
     async def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if _retrieves_in_one_trip(self):
+            return await in_worker(self._retrieve_in_worker)()
         return await self.aserialized_response(await self.aget_object())  # type: ignore[attr-defined]
+
+    def _retrieve_in_worker(self) -> Any:
+        instance = self._object_in_worker()  # type: ignore[attr-defined]
+        return Response(self._response_data(instance, False, None))  # type: ignore[attr-defined]
 
 
 class AsyncUpdateModelMixin:
