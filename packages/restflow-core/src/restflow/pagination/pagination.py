@@ -109,6 +109,13 @@ class _StepsPagination(BasePagination):
     ) -> list[Any] | None:
         return await run_async(self._steps(queryset, request, view), queryset)
 
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """DRF's envelope; its ``required`` list (added in DRF 3.15) on every DRF."""
+        result: dict[str, Any] = super().get_paginated_response_schema(schema)
+        present = result.get("properties", {})
+        result.setdefault("required", [key for key in ("count", "results") if key in present])
+        return result
+
 
 def _probe(queryset: Any, start: int, size: int) -> Steps[tuple[list[Any], bool]]:
     """Fetch one row more than a page: tells whether a next page exists without counting."""
