@@ -90,6 +90,7 @@ def test_cursor_envelope_and_parameter():
     envelope, parameters = paginated(CursorPagination, ordering="id")
     assert "count" not in envelope["properties"]
     assert {"next", "previous", "results"} <= set(envelope["properties"])
+    assert envelope["required"] == ["results"]  # on every DRF (3.14's envelope had none)
     assert "cursor" in parameters
 
 
@@ -97,6 +98,7 @@ def test_limit_offset_envelope_and_parameters():
     """A-SCHEMA-014"""
     envelope, parameters = paginated(LimitOffsetPagination, default_limit=10)
     assert {"count", "next", "previous", "results"} == set(envelope["properties"])
+    assert set(envelope["required"]) == {"count", "results"}
     assert {"limit", "offset"} <= set(parameters)
 
 
