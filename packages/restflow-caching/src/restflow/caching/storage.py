@@ -132,6 +132,11 @@ def get_many(keys: list[str], version: int) -> dict[str, Any] | None:
         cache = backend()
         if type(cache) is LocMemCache:
             return _locmem_get_many(cache, keys, version)
+        if uses_process_lock():  # Redis: one pipeline on a kept client
+            values = batch(cache, [("get", key) for key in keys], version)
+            return {
+                key: value for key, value in zip(keys, values, strict=True) if value is not None
+            }
         return cache.get_many(keys, version=version)
     except Exception as exc:
         logger.warning("restflow cache read failed (%s): %s", keys[0], exc)

@@ -80,11 +80,19 @@ def is_redis_cache(cache: Any) -> bool:
     return module.startswith("django_redis") or module == "django.core.cache.backends.redis"
 
 
+_sync_clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
 def _sync_redis_client(cache: Any) -> Any:
     backend: Any = get_backend(cache)
     if type(backend).__module__.startswith("django_redis"):
-        return backend.client.get_client(write=True)
-    return backend._cache.get_client(None, write=True)
+        return backend.client.get_client(write=True)  # memoised by django-redis
+    # Django's RedisCache builds a new client object (on a shared pool) on every call,
+    # which costs more than a round trip to a local server: keep one per backend.
+    client = _sync_clients.get(backend)
+    if client is None:
+        client = _sync_clients[backend] = backend._cache.get_client(None, write=True)
+    return client
 
 
 def incr(
