@@ -125,14 +125,8 @@ def call_hook(hook: Callable[..., Any], result: Any, args: tuple, kwargs: dict) 
 
 
 # Single flight: concurrent misses of one key (under the same generations) compute once.
-class _Flight:
-    __slots__ = ("event",)
-
-    def __init__(self) -> None:
-        self.event = threading.Event()
-
-
-_flights: dict[tuple[Any, ...], _Flight] = {}
+# A flight's event is created by its first follower only: most misses have none.
+_flights: dict[tuple[Any, ...], threading.Event | None] = {}
 _flights_lock = threading.Lock()
 _aflights: weakref.WeakKeyDictionary[
     asyncio.AbstractEventLoop, dict[tuple[Any, ...], asyncio.Future[None]]
@@ -611,9 +605,9 @@ class CachedWrapper:
             return self._sync_join(step[1])
         if kind is LAND:
             with _flights_lock:
-                flight = _flights.pop(step[1], None)
-            if flight is not None:
-                flight.event.set()
+                event = _flights.pop(step[1], None)
+            if event is not None:
+                event.set()
             return None
         if kind is REVALIDATE:
             return self._sync_revalidate_later(step[1], step[2], step[3])
@@ -635,11 +629,13 @@ class CachedWrapper:
     def _sync_join(flight_key: tuple[Any, ...]) -> bool:
         """Single flight: True for the leader; a follower waits for the leader first."""
         with _flights_lock:
-            flight = _flights.get(flight_key)
-            if flight is None:
-                _flights[flight_key] = _Flight()
+            if flight_key not in _flights:
+                _flights[flight_key] = None
                 return True
-        flight.event.wait()
+            event = _flights[flight_key]
+            if event is None:
+                event = _flights[flight_key] = threading.Event()
+        event.wait()
         return False
 
     def _sync_revalidate_later(self, args: tuple, kwargs: dict, key: str) -> None:
@@ -647,7 +643,7 @@ class CachedWrapper:
         with _flights_lock:
             if flight_key in _flights:
                 return
-            _flights[flight_key] = _Flight()
+            _flights[flight_key] = None
 
         def run() -> None:
             close_old_connections()
