@@ -1,8 +1,10 @@
 """``@cache_result`` and the cached-function wrappers (caching.md §5).
 
-One algorithm drives both worlds: the pure steps (locating the key, judging what the
-cache returned, building the payload, evaluating predicates and TTLs) are shared, and the
-sync and async wrappers differ only in how they perform I/O and call the target.
+One algorithm drives both worlds: every operation (hit, miss, single flight, the
+cross-process lock, store, refresh, deletes) is a generator that yields the cache steps it
+needs, and ``_run_sync`` / ``_run_async`` perform those steps with blocking or native async
+I/O. The sync and async paths differ only in how a step is performed, never in what the
+algorithm does (so they cannot drift apart).
 """
 
 from __future__ import annotations
