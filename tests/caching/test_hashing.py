@@ -28,5 +28,6 @@ def test_hash_string_follows_the_algorithm_setting():
 @pytest.mark.parametrize("bad", ["not-a-hash", 42])
 def test_unknown_algorithm_names_the_setting(bad):
     with override_settings(RESTFLOW_SETTINGS=_algorithm(bad)):
-        with pytest.raises(ImproperlyConfigured, match="KEY_HASH_ALGORITHM"):
+        with pytest.raises(ImproperlyConfigured, match="KEY_HASH_ALGORITHM") as info:
             hash_string("hello")
+    assert isinstance(info.value, ValueError)  # caching.md §3.4: a ValueError, like hashlib's

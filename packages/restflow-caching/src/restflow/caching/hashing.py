@@ -16,6 +16,10 @@ __all__ = ["hash_string"]
 _algorithm: list[Any] = []  # [digest function, digest of ""]
 
 
+class UnknownHashAlgorithm(ImproperlyConfigured, ValueError):
+    """``KEY_HASH_ALGORITHM`` names no hashlib algorithm (a ``ValueError``, as hashlib's is)."""
+
+
 def _resolve() -> Callable[[str], str]:
     algorithm = restflow_settings.CACHE_SETTINGS.KEY_HASH_ALGORITHM
     if callable(algorithm):
@@ -25,7 +29,7 @@ def _resolve() -> Callable[[str], str]:
     try:
         hashlib.new(algorithm)
     except (TypeError, ValueError) as exc:
-        raise ImproperlyConfigured(
+        raise UnknownHashAlgorithm(
             'RESTFLOW_SETTINGS["CACHE_SETTINGS"]["KEY_HASH_ALGORITHM"] must be a hashlib '
             f"algorithm name or a callable (str) -> str, not {algorithm!r}."
         ) from exc
