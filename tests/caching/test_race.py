@@ -233,14 +233,25 @@ def test_single_flight_threads(kind):
         @cache_result()
         def slow(x):
             calls.append(x)
-            gate.wait(2)
+            gate.wait(10)
             return x * 10
 
         results = []
-        threads = [threading.Thread(target=lambda: results.append(slow(3))) for _ in range(8)]
+        start = threading.Barrier(8)
+
+        def call():
+            start.wait()
+            results.append(slow(3))
+
+        threads = [threading.Thread(target=call) for _ in range(8)]
         for thread in threads:
             thread.start()
-        time.sleep(0.2)
+        # Hold the first computation until every thread has had ample time to reach the
+        # single flight (a loaded machine can delay a thread's first cache read).
+        deadline = time.monotonic() + 5
+        while not calls and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(1.0)
         gate.set()
         for thread in threads:
             thread.join()
