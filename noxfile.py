@@ -118,15 +118,18 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(name="matrix")
 @nox.parametrize(
-    "python,django",
-    [(p, d) for p in PYTHONS for d in DJANGOS if _supported(p, d)],
+    "python,django,drf",
+    [(p, d, "latest") for p in PYTHONS for d in DJANGOS if _supported(p, d)]
+    # The floors together: the oldest DRF restflow supports on the oldest Django.
+    + [("3.11", "4.2", "3.14")],
 )
-def matrix(session: nox.Session, django: str) -> None:
-    """Python 3.10-3.13 × Django 4.2 / 5.2 / 6.x with the latest DRF."""
+def matrix(session: nox.Session, django: str, drf: str) -> None:
+    """Python 3.10-3.13 × Django 4.2 / 5.2 / 6.x with the latest DRF, plus DRF 3.14."""
+    drf_requirement = "djangorestframework" if drf == "latest" else f"djangorestframework=={drf}.*"
     session.install(*TEST_TOOLS, *SERVICE_CLIENTS)
-    session.install(DJANGOS[django], "djangorestframework")
+    session.install(DJANGOS[django], drf_requirement)
     session.install(*(f"-e{PACKAGES / m}" for m in MEMBERS))
-    session.install(DJANGOS[django])  # editable installs must not move Django
+    session.install(DJANGOS[django], drf_requirement)  # editable installs must not move them
     session.run("python", "-m", "pytest", "-p", "no:cacheprovider", *session.posargs)
 
 
