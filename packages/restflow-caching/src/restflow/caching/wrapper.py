@@ -422,7 +422,10 @@ class CachedWrapper:
         if found is None:  # cache unreachable: just compute
             return (yield from self._compute_steps(args, kwargs, key, None))
         guessed, missing = self._guess_tokens(found, gen_keys)
-        flight_key = (key, self._version, tuple(guessed))
+        # One flight per entry key, whatever tokens each caller read or guessed (concurrent
+        # first misses guess different tokens); a follower re-reads and judges the tokens
+        # itself, so waiting on a flight of an older generation never serves stale data.
+        flight_key = (key, self._version)
         if not (yield (JOIN, flight_key)):  # another caller of this process computed it
             found = yield (READ, [key, *gen_keys])
             state, value, metadata = self._judge(found, key, gen_keys)
