@@ -31,6 +31,16 @@ def _should_raise(dispatcher_name: str | None) -> bool:
     return bool(restflow_settings.CACHE_SETTINGS.DISPATCHER_RAISE_EXCEPTION)
 
 
+def _log_failure(entry: str, rule_ids: list[int], name: str | None, context: Any) -> None:
+    logger.exception(
+        "restflow.%s failed (rule_ids=%s, dispatcher=%s, context=%s)",
+        entry,
+        rule_ids,
+        name,
+        context,
+    )
+
+
 def run_cache_rules(
     rule_ids: list[int],
     rule_kwargs: dict[str, dict[str, Any]],
@@ -59,12 +69,7 @@ def run_cache_rules(
     except Exception:
         if _should_raise(dispatcher_name):
             raise
-        logger.exception(
-            "restflow.run_cache_rules failed (rule_ids=%s, dispatcher=%s, context=%s)",
-            rule_ids,
-            dispatcher_name,
-            context,
-        )
+        _log_failure("run_cache_rules", rule_ids, dispatcher_name, context)
 
 
 async def _log_failures(
@@ -73,12 +78,7 @@ async def _log_failures(
     try:
         await awaitable
     except Exception:
-        logger.exception(
-            "restflow.run_cache_rules failed (rule_ids=%s, dispatcher=%s, context=%s)",
-            rule_ids,
-            name,
-            context,
-        )
+        _log_failure("run_cache_rules", rule_ids, name, context)
 
 
 async def arun_cache_rules(
@@ -98,12 +98,7 @@ async def arun_cache_rules(
     except Exception:
         if _should_raise(dispatcher_name):
             raise
-        logger.exception(
-            "restflow.arun_cache_rules failed (rule_ids=%s, dispatcher=%s, context=%s)",
-            rule_ids,
-            dispatcher_name,
-            context,
-        )
+        _log_failure("arun_cache_rules", rule_ids, dispatcher_name, context)
 
 
 def __getattr__(name: str) -> Any:

@@ -435,6 +435,21 @@ _LIST_ONLY_KWARGS: tuple[str, ...] = getattr(
 )
 
 
+# What one field's validation may raise instead of a value; the sync and async loops of
+# ``to_internal_value`` record it the same way.
+FIELD_OUTCOMES = (ValidationError, DjangoValidationError, SkipField, RecursionError)
+
+
+def _record_field_outcome(errors: dict[str, Any], name: str, exc: BaseException) -> None:
+    if isinstance(exc, ValidationError):
+        errors[name] = exc.detail
+    elif isinstance(exc, DjangoValidationError):
+        errors[name] = get_error_detail(exc)
+    elif isinstance(exc, RecursionError):
+        errors[name] = [_too_deep()]
+    # SkipField: the field contributes nothing.
+
+
 class SerializerMixin(ValidationCoreMixin):
     """The restflow behaviour of ``Serializer`` and the model serializers."""
 
@@ -481,14 +496,8 @@ class SerializerMixin(ValidationCoreMixin):
                     validated_value = require_sync(
                         validate_method(validated_value), "ato_internal_value"
                     )
-            except ValidationError as exc:
-                errors[field.field_name] = exc.detail
-            except DjangoValidationError as exc:
-                errors[field.field_name] = get_error_detail(exc)
-            except SkipField:
-                pass
-            except RecursionError:
-                errors[field.field_name] = [_too_deep()]
+            except FIELD_OUTCOMES as exc:
+                _record_field_outcome(errors, field.field_name, exc)
             else:
                 self.set_value(ret, field.source_attrs, validated_value)
         if errors:
@@ -520,14 +529,8 @@ class SerializerMixin(ValidationCoreMixin):
                         value = await hook(value)
                     else:
                         value = await maybe_await(await _hop(hook)(value))
-            except ValidationError as exc:
-                errors[field.field_name] = exc.detail
-            except DjangoValidationError as exc:
-                errors[field.field_name] = get_error_detail(exc)
-            except SkipField:
-                pass
-            except RecursionError:
-                errors[field.field_name] = [_too_deep()]
+            except FIELD_OUTCOMES as exc:
+                _record_field_outcome(errors, field.field_name, exc)
             else:
                 self.set_value(ret, field.source_attrs, value)
         if errors:
