@@ -26,6 +26,7 @@ from rest_framework.views import APIView as DRFAPIView
 from restflow.helpers import maybe_await, run_sync
 from restflow.responses import Response
 from restflow.views._bridge import bridged, in_worker, user_defined
+from restflow.views._rendering import render_on_loop
 
 __all__ = [
     "APIView",
@@ -103,8 +104,21 @@ async def aperform_post_fetches(
 
 
 async def aserializer_data(serializer: Any) -> Any:
-    """Read ``serializer.data`` in the worker: representation may follow relations lazily."""
+    """``serializer.data``, read in the worker: representation may follow relations lazily.
+
+    A serializer that vouches its representation does no I/O (restflow serializers of
+    plain values, see ``io_free_representation``) is read on the loop instead.
+    """
+    if _io_free(serializer):
+        return serializer.data
     return await in_worker(lambda: serializer.data)()
+
+
+def _io_free(serializer: Any) -> bool:
+    check = getattr(serializer, "io_free_representation", None)
+    return (
+        check is not None and not hasattr(serializer, "initial_data") and check(serializer.instance)
+    )
 
 
 def _apply_headers(response: Any, headers: Mapping[str, str] | None) -> Any:
@@ -354,7 +368,8 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
             response = await self._run_handler(handler, request, *args, **kwargs)
         except Exception as exc:
             response = await self.ahandle_exception(exc)
-        self.response = await self.afinalize_response(request, response, *args, **kwargs)
+        response = await self.afinalize_response(request, response, *args, **kwargs)
+        self.response = await render_on_loop(response)
         return self.response
 
     async def _run_handler(self, handler: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
@@ -519,7 +534,12 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
         return serializer
 
     async def _aresponse_data(self, instance: Any, many: bool, serializer_class: Any) -> Any:
-        # Building the serializer and reading ``.data`` share one trip to the worker.
+        if not self._serializer_hooks_overridden():
+            serializer = self.get_serializer(
+                instance, many=many, serializer_class=serializer_class, direction="response"
+            )
+            return await aserializer_data(serializer)
+        # A user's hooks may do I/O: building the serializer and ``.data`` share one trip.
         return await in_worker(self._response_data)(instance, many, serializer_class)
 
     async def aserialized_response(
