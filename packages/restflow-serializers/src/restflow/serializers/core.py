@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import datetime
+import decimal
 import functools
 import inspect
 from collections.abc import Mapping
@@ -81,11 +83,68 @@ def _overrides(cls: type, name: str, defaults: tuple[Any, ...]) -> bool:
 
 
 def _representation_of(field: Any) -> Any:
-    """The field's ``to_representation``, or the builtin it is exactly equivalent to."""
+    """The field's ``to_representation``, or a shortcut with exactly its result.
+
+    The shortcuts resolve the field's settings once per serializer instance (DRF reads them
+    for every value) and hand any value of an unexpected type back to DRF.
+    """
     method = type(field).to_representation
     if method is drf_fields.UUIDField.to_representation and field.uuid_format == "hex_verbose":
         return str
-    return _SIMPLE_REPRESENTATIONS.get(method, field.to_representation)
+    simple = _SIMPLE_REPRESENTATIONS.get(method)
+    if simple is not None:
+        return simple
+    if method is drf_fields.BooleanField.to_representation:
+        return _bool_representation(field.to_representation)
+    if method is drf_fields.DateField.to_representation:
+        return _date_representation(field)
+    if method is drf_fields.DecimalField.to_representation:
+        return _decimal_representation(field)
+    return field.to_representation
+
+
+def _bool_representation(drf: Any) -> Any:
+    def represent(value: Any) -> Any:
+        return value if value is True or value is False else drf(value)
+
+    return represent
+
+
+def _date_representation(field: Any) -> Any:
+    output_format = getattr(field, "format", api_settings.DATE_FORMAT)
+    drf = field.to_representation
+    if not isinstance(output_format, str) or output_format.lower() != drf_fields.ISO_8601:
+        return drf
+
+    def represent(value: Any) -> Any:
+        return value.isoformat() if type(value) is datetime.date else drf(value)
+
+    return represent
+
+
+def _decimal_representation(field: Any) -> Any:
+    drf = field.to_representation
+    coerce = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+    if (
+        not coerce
+        or field.localize
+        or field.decimal_places is None
+        or getattr(field, "normalize_output", False)
+    ):
+        return drf
+    # DRF's ``quantize``: a copy of the current context, at the field's precision.
+    context = decimal.getcontext().copy()
+    if field.max_digits is not None:
+        context.prec = field.max_digits
+    exponent = decimal.Decimal(".1") ** field.decimal_places
+    rounding = field.rounding
+
+    def represent(value: Any) -> Any:
+        if type(value) is not decimal.Decimal:
+            return drf(value)
+        return f"{value.quantize(exponent, rounding=rounding, context=context):f}"
+
+    return represent
 
 
 def _pin_time_zones(serializer: Any) -> list[Any]:
@@ -1071,12 +1130,9 @@ def holds_plain_values(instance: Any, names: frozenset[str]) -> bool:
     if type(instance) is dict:
         return True
     values = getattr(instance, "__dict__", None)
-    return (
-        values is not None
-        and names <= values.keys()
-        and not _descriptor_names(instance.__class__, names)
-        and not any(callable(values[name]) for name in names)
-    )
+    if values is None or not names <= values.keys() or _descriptor_names(instance.__class__, names):
+        return False
+    return not any(map(callable, map(values.__getitem__, names)))  # DRF calls callables
 
 
 @functools.lru_cache(maxsize=1024)
