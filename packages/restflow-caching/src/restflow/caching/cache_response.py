@@ -27,10 +27,9 @@ from restflow.caching.key_fields import (
     signature_of,
 )
 from restflow.caching.wrapper import (
-    FLUSH,
+    HIT,
     MISS,
     PRODUCE,
-    READ,
     RENDER,
     REVALIDATE,
     STALE,
@@ -68,7 +67,10 @@ def serialize_response(response: Any) -> tuple[bytes, int, dict[str, str]]:
 
 def rebuild_http_response(triple: tuple[bytes, int, dict[str, str]]) -> HttpResponse:
     content, status, headers = triple
-    response = HttpResponse(content=content, status=status)
+    # Passing the stored type skips the default text/html header (and its failed lookup).
+    response = HttpResponse(
+        content=content, status=status, content_type=headers.get("Content-Type")
+    )
     store = getattr(response.headers, "_store", None)
     if store is None:  # pragma: no cover - other Django versions
         for name, value in headers.items():
@@ -128,24 +130,40 @@ class CachedResponseWrapper(SyncCachedWrapper):
             markcoroutinefunction(self)
         self._params = list(signature_of(func).parameters)
         self._reads_user = _reads_user(self.key_constructor)
+        self._shared = self.key_constructor.shared
+        # extract_view_and_request() for this signature, decided once.
+        self._view_first = bool(self._params) and self._params[0] == "self"
+        self._self_request = self._params[:2] == ["self", "request"]
+        self._request_first = bool(self._params) and self._params[0] == "request"
         self._warned = False
 
     # -- locating view, request and the identity-safe key ----------------------------
 
     def extract_view_and_request(self, args: tuple, kwargs: dict) -> tuple[Any, Any]:
-        return extract_view_and_request(args, kwargs, self._params)
+        """``extract_view_and_request(args, kwargs, params)`` of this handler's signature."""
+        view = args[0] if self._view_first and args else None
+        if "request" in kwargs:
+            request = kwargs["request"]
+        elif self._self_request and len(args) > 1:
+            request = args[1]
+        elif self._request_first and args:
+            request = args[0]
+        else:
+            request = None
+        if view is None and request is not None:
+            view = (getattr(request, "parser_context", None) or {}).get("view")
+        return view, request
 
-    def _identity_parts(self, args: tuple, kwargs: dict) -> str:
-        view, request = self.extract_view_and_request(args, kwargs)
-        if request is None:
+    def _identity_parts(self, view: Any, request: Any) -> str:
+        if request is None or self._shared:
             return ""
         extra = ""
-        if not self.key_constructor.shared and not self._reads_user:
+        if not self._reads_user:
             user = getattr(request, "user", None)
             if user is not None and getattr(user, "is_authenticated", False):
                 extra += f"::user:{user.pk}"
         media = getattr(request, "accepted_media_type", None)
-        if media and view is not None and not self.key_constructor.shared:
+        if media and view is not None:
             renderers = getattr(view, "renderer_classes", None) or ()
             first = renderers[0].media_type if renderers else None
             if first is not None and media != first:
@@ -153,8 +171,13 @@ class CachedResponseWrapper(SyncCachedWrapper):
         return extra
 
     def _locate(self, args: tuple, kwargs: dict) -> tuple[str, list[str]]:
+        return self._locate_for(*self.extract_view_and_request(args, kwargs), args, kwargs)
+
+    def _locate_for(
+        self, view: Any, request: Any, args: tuple, kwargs: dict
+    ) -> tuple[str, list[str]]:
         key, gen_keys = super()._locate(args, kwargs)
-        return key + self._identity_parts(args, kwargs), gen_keys
+        return key + self._identity_parts(view, request), gen_keys
 
     # -- storing and replaying ----------------------------------------------------------
 
@@ -215,11 +238,10 @@ class CachedResponseWrapper(SyncCachedWrapper):
             set_response_cache_header(response, metadata)
         return response
 
-    def _media_mismatch(self, value: Any, args: tuple, kwargs: dict) -> bool:
+    def _media_mismatch(self, value: Any, request: Any) -> bool:
         """Safeguard: a stored body of another media type is never served (W-5)."""
         if not (isinstance(value, tuple) and len(value) == 3):
             return False
-        _, request = self.extract_view_and_request(args, kwargs)
         accepted = getattr(request, "accepted_media_type", None)
         if not accepted:
             return False
@@ -232,17 +254,46 @@ class CachedResponseWrapper(SyncCachedWrapper):
     # The one core of a handler call, run by the sync or the async driver -----------------
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # As in ``_sync_get``: the first read happens here and a hit returns at once.
         if self.is_async:
-            return self._run_async(self._respond_steps(args, kwargs))
-        return self._run_sync(self._respond_steps(args, kwargs))
-
-    def _respond_steps(self, args: tuple, kwargs: dict) -> Steps:
+            return self._acall(args, kwargs)
         if storage.retry_queue:
-            yield (FLUSH,)
-        key, gen_keys = self._locate(args, kwargs)
-        found = yield (READ, [key, *gen_keys])
-        state, value, metadata = self._judge(found, key, gen_keys, self.set_cache_headers)
-        if state is not MISS and self._media_mismatch(value, args, kwargs):
+            storage.flush_retries()
+        view, request = self.extract_view_and_request(args, kwargs)
+        key, gen_keys = self._locate_for(view, request, args, kwargs)
+        found = storage.get_many([key, *gen_keys], self._version)
+        judged = self._judge(found, key, gen_keys, self.set_cache_headers)
+        if judged[0] is HIT and not self._media_mismatch(judged[1], request):
+            return self._serve_hit(judged[1], judged[2], args, kwargs)
+        return self._run_sync(
+            self._respond_steps(args, kwargs, request, key, gen_keys, found, judged)
+        )
+
+    async def _acall(self, args: tuple, kwargs: dict) -> Any:
+        if storage.retry_queue:
+            await storage.aflush_retries()
+        view, request = self.extract_view_and_request(args, kwargs)
+        key, gen_keys = self._locate_for(view, request, args, kwargs)
+        found = await storage.aget_many([key, *gen_keys], self._version)
+        judged = self._judge(found, key, gen_keys, self.set_cache_headers)
+        if judged[0] is HIT and not self._media_mismatch(judged[1], request):
+            return self._serve_hit(judged[1], judged[2], args, kwargs)
+        steps = self._respond_steps(args, kwargs, request, key, gen_keys, found, judged)
+        return await self._run_async(steps)
+
+    def _respond_steps(
+        self,
+        args: tuple,
+        kwargs: dict,
+        request: Any,
+        key: str,
+        gen_keys: list[str],
+        found: Any,
+        judged: tuple[str, Any, Any],
+    ) -> Steps:
+        """A handler call after its first read (see ``__call__``)."""
+        state, value, metadata = judged
+        if state is not MISS and self._media_mismatch(value, request):
             return (yield from self._produce_steps(args, kwargs))
         if state is STALE:
             yield (REVALIDATE, args, kwargs, key)

@@ -30,6 +30,7 @@ META_OPTIONS = (
 )
 _UNSET: Any = object()
 _suffix_defaults: list[Any] = []
+_settings_epoch = [0]  # bumped when RESTFLOW_SETTINGS change (memos compare it)
 
 
 def _suffix_settings() -> list[Any]:
@@ -44,6 +45,7 @@ def _suffix_settings() -> list[Any]:
 def _reset_suffix_settings(*, setting: str, **kwargs: Any) -> None:
     if setting == "RESTFLOW_SETTINGS":
         _suffix_defaults.clear()
+        _settings_epoch[0] += 1
 
 
 setting_changed.connect(_reset_suffix_settings)
@@ -187,10 +189,21 @@ class KeyConstructor(metaclass=KeyConstructorMeta):
 
     @staticmethod
     def _join(parts: list[str]) -> str:
-        joined = "".join(part + "::" for part in parts)
+        # ``"".join(part + "::" ...)`` with every trailing "::" stripped.
+        joined = "::".join(parts)
         while joined.endswith("::"):
             joined = joined[:-2]
         return joined
+
+    def _overflow(self) -> tuple[int, int, bool]:
+        """``(settings epoch, max_key_suffix_length, hash_suffix_on_overflow)``, resolved
+        once per settings state instead of on every key build."""
+        memo: tuple[int, int, bool] | None = self.__dict__.get("_overflow_memo")
+        if memo is None or memo[0] != _settings_epoch[0]:
+            meta = self._meta
+            memo = (_settings_epoch[0], meta.max_key_suffix_length, meta.hash_suffix_on_overflow)
+            self.__dict__["_overflow_memo"] = memo
+        return memo
 
     def partition_parts(self, func: Any, args: Any, kwargs: Any) -> list[str]:
         """The string of each partition field, in attribute-name order."""
@@ -229,8 +242,8 @@ class KeyConstructor(metaclass=KeyConstructorMeta):
         suffix = self._join([f.get_cache_key_part(func, args, kwargs) for f in self._suffix_fields])
         if not suffix:
             return suffix
-        meta = self._meta
-        if len(suffix) > meta.max_key_suffix_length and meta.hash_suffix_on_overflow:
+        _, limit, hash_on_overflow = self._overflow()
+        if len(suffix) > limit and hash_on_overflow:
             return hash_string(suffix)
         return suffix
 

@@ -171,6 +171,8 @@ class CacheKeyField(ABC):
         kind = type(value)
         if kind is str or kind is int:
             return hash_string(str(value)) if self.hash_value else str(value)
+        if kind is dict and not value:  # a field with nothing to say (no query string)
+            return hash_string("") if self.hash_value else ""
         if isinstance(value, dict):
             if not value:
                 text = ""
@@ -280,32 +282,29 @@ class ArgsKeyField(CacheKeyField):
         else:
             self._names = frozenset(arguments)
         self._single = arguments if isinstance(arguments, str) and arguments != "*" else None
-        self._memo: tuple[Any, Any] = (None, None)
+        # (func, its binder, how many positionals bind only skipped parameters or -1)
+        self._memo: tuple[Any, Any, int] = (None, None, -1)
+
+    def _plan(self, func: Any) -> tuple[Any, Any, int]:
+        memo = self._memo
+        if memo[0] is not func:
+            try:
+                binder = _binder(func)
+            except TypeError:
+                binder = None
+            skip_limit = -1
+            if binder is not None and all(name in self.SKIP for name in binder.names):
+                skip_limit = len(binder.names)
+            memo = self._memo = (func, binder, skip_limit)
+        return memo
 
     def _only_skipped(self, func: Any, args: Any) -> bool:
         """True when the call binds nothing but skipped parameters (``get(self, request)``)."""
-        memo_func, binder = self._memo
-        if memo_func is not func:
-            try:
-                binder = _binder(func)
-            except TypeError:
-                return False
-            self._memo = (func, binder)
-        return (
-            binder is not None
-            and len(args or ()) <= len(binder.names)
-            and all(name in self.SKIP for name in binder.names)
-        )
+        return len(args or ()) <= self._plan(func)[2]
 
     def _bind_single(self, func: Any, args: Any, kwargs: Any) -> dict[str, Any] | None:
         """Fast path for one named argument of a plain signature; ``None`` = use the slow path."""
-        memo_func, binder = self._memo
-        if memo_func is not func:
-            try:
-                binder = _binder(func)
-            except TypeError:
-                return None
-            self._memo = (func, binder)
+        binder = self._plan(func)[1]
         if binder is None:
             return None
         name: str = self._single  # type: ignore[assignment]  # checked by the caller
@@ -403,11 +402,17 @@ class QueryParamsKeyField(CacheKeyField):
         self.view_self_request_fallback = view_self_request_fallback
 
     def get_key_payload(self, func: Any, args: Any, kwargs: Any) -> dict[str, Any]:
-        request = self.extract_request_object(
-            func, args, kwargs, self.request_arg, True, self.view_self_request_fallback
+        request = _find_request(
+            func, args, kwargs, self.request_arg, self.view_self_request_fallback
         )
         if request is None:
             return {}
+        # normalize=True of extract_request_object(), without evaluating the DRF
+        # ``query_params`` property just to learn that it exists.
+        if not hasattr(type(request), "query_params") and not hasattr(request, "query_params"):
+            inner = getattr(request, "request", None)
+            if inner is not None and hasattr(inner, "query_params"):
+                request = inner
         # No query string at all: skip building the QueryDict (most cached GETs).
         django_request = getattr(request, "_request", request)
         meta = getattr(django_request, "META", None)
@@ -417,7 +422,7 @@ class QueryParamsKeyField(CacheKeyField):
         query = getattr(request, "query_params", None)
         if query is None:
             query = getattr(request, "GET", None)  # a plain Django HttpRequest (W-25)
-        if query is None:
+        if not query:
             return {}
         if self.params == "*":
             names = list(query.keys())

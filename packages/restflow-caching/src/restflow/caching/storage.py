@@ -17,6 +17,7 @@ process) until it succeeds or its deadline (the entry TTL) passes.
 
 from __future__ import annotations
 
+import functools
 import logging
 import pickle
 import random
@@ -28,6 +29,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.core.cache import cache as default_cache
 from django.core.cache import caches
+from django.core.cache.backends.base import default_key_func
 from django.core.cache.backends.locmem import LocMemCache
 
 from restflow.helpers.cache import async_cache, batch, get_backend, is_redis_cache
@@ -93,14 +95,24 @@ def new_token() -> int:
 # reads
 
 
+def _key_maker(cache: Any, version: int) -> Any:
+    """``cache.make_key`` at ``version``; with Django's default key function, one string
+    concatenation instead of two calls per key."""
+    if cache.key_func is default_key_func:
+        prefix = f"{cache.key_prefix}:{version}:"
+        return prefix.__add__
+    return functools.partial(cache.make_key, version=version)
+
+
 def _locmem_get_many(cache: LocMemCache, keys: list[str], version: int) -> dict[str, Any]:
     # One lock round for all keys and no per-key validation: the hit path reads 2-3 keys.
+    make_key = _key_maker(cache, version)
+    fulls = [make_key(key) for key in keys]
     found: dict[str, bytes] = {}
-    now = time.time()
     store, expiry = cache._cache, cache._expire_info
     with cache._lock:
-        for key in keys:
-            full = cache.make_key(key, version=version)
+        now = time.time()
+        for key, full in zip(keys, fulls):  # noqa: B905 - same length
             pickled = store.get(full)
             if pickled is None:
                 continue
@@ -112,18 +124,42 @@ def _locmem_get_many(cache: LocMemCache, keys: list[str], version: int) -> dict[
     return {key: pickle.loads(value) for key, value in found.items()}
 
 
-def _locmem_write(
-    cache: LocMemCache, key: str, value: Any, timeout: Any, version: int, only_new: bool = False
-) -> bool:
-    # ``set``/``add`` without Django's per-call key validation (memcached warnings only):
-    # the miss and invalidation paths write one or two keys per call.
-    full = cache.make_key(key, version=version)
-    pickled = pickle.dumps(value, cache.pickle_protocol)
+def _locmem_run(cache: LocMemCache, ops: list[tuple[Any, ...]], version: int) -> list[Any]:
+    """A batch of ops under one lock round, without Django's per-call key validation
+    (memcached warnings only); values are pickled before and unpickled after the lock."""
+    make_key = _key_maker(cache, version)
+    protocol = cache.pickle_protocol
+    prepared: list[tuple[str, str, bytes | None, Any]] = []
+    for op in ops:
+        kind = op[0]
+        if kind == "get" or kind == "delete":
+            prepared.append((kind, make_key(op[1]), None, None))
+        else:
+            prepared.append((kind, make_key(op[1]), pickle.dumps(op[2], protocol), op[3]))
+    results: list[Any] = []
+    store, expiry = cache._cache, cache._expire_info
     with cache._lock:
-        if only_new and not cache._has_expired(full):
-            return False
-        cache._set(full, pickled, timeout)
-    return True
+        now = time.time()
+        for kind, full, pickled, timeout in prepared:
+            if kind == "get":
+                value = store.get(full)
+                exp = expiry.get(full, -1)
+                if value is not None and (exp is None or exp > now):
+                    store.move_to_end(full, last=False)
+                    results.append(value)
+                else:
+                    results.append(None)
+            elif kind == "delete":
+                results.append(cache._delete(full))
+            elif kind == "add" and not cache._has_expired(full):
+                results.append(False)
+            else:
+                cache._set(full, pickled, timeout)
+                results.append(True)
+    for index, item in enumerate(prepared):
+        if item[0] == "get" and results[index] is not None:
+            results[index] = pickle.loads(results[index])
+    return results
 
 
 def get_many(keys: list[str], version: int) -> dict[str, Any] | None:
@@ -168,24 +204,15 @@ def run(ops: list[tuple[Any, ...]], version: int) -> list[Any]:
     """Perform ``ops`` (see ``restflow.helpers.cache.batch``); raises on cache faults."""
     cache = backend()
     if type(cache) is LocMemCache:
-        return [_locmem_op(cache, op, version) for op in ops]
+        return _locmem_run(cache, ops, version)
     return batch(cache, ops, version)
 
 
 async def arun(ops: list[tuple[Any, ...]], version: int) -> list[Any]:
     cache = backend()
     if type(cache) is LocMemCache:
-        return [_locmem_op(cache, op, version) for op in ops]
+        return _locmem_run(cache, ops, version)
     return await async_cache(cache).batch(ops, version)
-
-
-def _locmem_op(cache: LocMemCache, op: tuple[Any, ...], version: int) -> Any:
-    kind = op[0]
-    if kind == "get":
-        return _locmem_get_many(cache, [op[1]], version).get(op[1])
-    if kind == "delete":
-        return cache.delete(op[1], version=version)
-    return _locmem_write(cache, op[1], op[2], op[3], version, only_new=kind == "add")
 
 
 def claim_ops(
@@ -277,24 +304,25 @@ async def adelete_pattern(pattern: str, version: int) -> Any:
 # generation tokens: invalidation and its retries
 
 
-class _RetryQueue:
-    """Invalidations that could not reach the cache, retried until done or expired."""
+class _RetryQueue(dict[tuple[str, int], float | None]):
+    """Invalidations that could not reach the cache, retried until done or expired.
+
+    The pending items are the dict itself (``(key, version) → deadline``), so the check on
+    every read (``if retry_queue``) is a plain truth test, not a method call.
+    """
 
     def __init__(self) -> None:
+        super().__init__()
         self._lock = threading.Lock()
-        self._items: dict[tuple[str, int], float | None] = {}
         self._thread: threading.Thread | None = None
-
-    def __bool__(self) -> bool:
-        return bool(self._items)
 
     def add(self, key: str, version: int, deadline: float | None) -> None:
         with self._lock:
-            current = self._items.get((key, version), 0.0)
+            current = self.get((key, version), 0.0)
             if current is None or deadline is None:
-                self._items[(key, version)] = None
+                self[(key, version)] = None
             else:
-                self._items[(key, version)] = max(current, deadline)
+                self[(key, version)] = max(current, deadline)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="restflow-cache-retry", daemon=True
@@ -303,13 +331,12 @@ class _RetryQueue:
 
     def blocks(self, keys: list[str], version: int) -> bool:
         """True when an invalidation of one of ``keys`` is still pending: do not serve."""
-        items = self._items
-        return any((key, version) in items for key in keys)
+        return any((key, version) in self for key in keys)
 
     def flush(self) -> bool:
         """Try every pending invalidation once; True when none is left."""
         with self._lock:
-            items = list(self._items.items())
+            items = list(self.items())
         now = time.time()
         for (key, version), deadline in items:
             if deadline is not None and deadline < now:
@@ -320,11 +347,11 @@ class _RetryQueue:
             except Exception:
                 continue
             self._discard(key, version)
-        return not self._items
+        return not self
 
     def _discard(self, key: str, version: int) -> None:
         with self._lock:
-            self._items.pop((key, version), None)
+            self.pop((key, version), None)
 
     def _run(self) -> None:
         while not self.flush():

@@ -404,12 +404,17 @@ class CachedWrapper:
     # into it, so its ``try``/``finally`` blocks run on either path. ``_run_sync`` performs
     # the steps with blocking calls, ``_run_async`` with native async ones.
 
-    def _get_steps(self, args: tuple, kwargs: dict, want_metadata: bool = True) -> Steps:
-        if storage.retry_queue:
-            yield (FLUSH,)
-        key, gen_keys = self._locate(args, kwargs)
-        found = yield (READ, [key, *gen_keys])
-        state, value, metadata = self._judge(found, key, gen_keys, want_metadata)
+    def _get_steps(
+        self,
+        args: tuple,
+        kwargs: dict,
+        key: str,
+        gen_keys: list[str],
+        found: Any,
+        judged: tuple[str, Any, Any],
+    ) -> Steps:
+        """A call after its first read (done by the driver: a hit needs nothing more)."""
+        state, value, metadata = judged
         if state is MISS:
             return (yield from self._miss_steps(args, kwargs, key, gen_keys, found))
         if state is STALE:
@@ -434,7 +439,9 @@ class CachedWrapper:
             return (yield from self._compute_steps(args, kwargs, key, guessed))
         try:
             lock = self._lock_name(key, guessed) if storage.uses_process_lock() else None
-            claim = storage.claim_ops(gen_keys, guessed, missing, lock, self._lock_timeout())
+            claim = storage.claim_ops(
+                gen_keys, guessed, missing, lock, self._lock_timeout() if lock else 0
+            )
             try:
                 results = (yield (BATCH, claim, self._version)) if claim else []
             except Exception as exc:
@@ -511,9 +518,13 @@ class CachedWrapper:
         result = yield from self._produce_steps(args, kwargs)
         metadata, write = None, None
         if self._storable(result, args, kwargs):
-            verdict = yield (RESOLVE, self._should_cache(result, args, kwargs), "predicate")
+            verdict: Any = True  # hooks only cost a step when there are hooks
+            if self.cache_if is not None or self.cache_unless is not None:
+                verdict = yield (RESOLVE, self._should_cache(result, args, kwargs), "predicate")
             if verdict:
-                timeout = yield (RESOLVE, self._timeout(result, args, kwargs), "ttl")
+                timeout = self.ttl
+                if callable(timeout):
+                    timeout = yield (RESOLVE, self._timeout(result, args, kwargs), "ttl")
                 metadata, write = self._entry(result, key, tokens, status, timeout)
         entry_key, payload, timeout = write or (None, None, None)
         yield from self._write_steps(
@@ -666,7 +677,16 @@ class CachedWrapper:
         threading.Thread(target=run, name="restflow-cache-refresh", daemon=True).start()
 
     def _sync_get(self, args: tuple, kwargs: dict, want_metadata: bool = True) -> tuple[Any, Any]:
-        return self._run_sync(self._get_steps(args, kwargs, want_metadata))
+        # The first read is performed here, outside the core: a hit (most calls) then costs
+        # no generator round trips.
+        if storage.retry_queue:
+            storage.flush_retries()
+        key, gen_keys = self._locate(args, kwargs)
+        found = storage.get_many([key, *gen_keys], self._version)
+        judged = self._judge(found, key, gen_keys, want_metadata)
+        if judged[0] is HIT:
+            return self._from_store(judged[1], args, kwargs), judged[2]
+        return self._run_sync(self._get_steps(args, kwargs, key, gen_keys, found, judged))
 
     def _sync_refresh(
         self, args: tuple, kwargs: dict, status: str = CacheStatus.MISS.value
@@ -771,7 +791,14 @@ class CachedWrapper:
     async def _async_get(
         self, args: tuple, kwargs: dict, want_metadata: bool = True
     ) -> tuple[Any, Any]:
-        return await self._run_async(self._get_steps(args, kwargs, want_metadata))
+        if storage.retry_queue:
+            await storage.aflush_retries()
+        key, gen_keys = self._locate(args, kwargs)
+        found = await storage.aget_many([key, *gen_keys], self._version)
+        judged = self._judge(found, key, gen_keys, want_metadata)
+        if judged[0] is HIT:
+            return self._from_store(judged[1], args, kwargs), judged[2]
+        return await self._run_async(self._get_steps(args, kwargs, key, gen_keys, found, judged))
 
     async def _async_invalidate_partition(self, kwargs: dict[str, Any]) -> None:
         await self._run_async(self._invalidate_partition_steps(kwargs))
