@@ -1,4 +1,4 @@
-"""Which representations async views read on the loop (``io_free_representation``).
+"""Which representations async views read on the loop (``represents_without_io``).
 
 An async view reads ``.data`` on the loop only when the serializer vouches that nothing in
 it runs code that may do I/O: restflow's own ``to_representation``, built-in scalar fields
@@ -19,6 +19,7 @@ from django.test import AsyncClient, override_settings
 from django.urls import path
 from rest_framework import serializers as drf
 
+from restflow.helpers.representation import represents_without_io as plain
 from restflow.serializers import Field, ModelSerializer, Serializer
 from restflow.views import AsyncAPIView
 from tests.serializers.app.models import RelatedModel, SampleModel
@@ -58,18 +59,18 @@ class Computed:
 
 def test_w16_plain_values_are_io_free():
     """W16: dataclass rows, and dicts, are represented without I/O."""
-    assert RowSerializer(ROWS, many=True).io_free_representation(ROWS)
-    assert RowSerializer(ROWS[0]).io_free_representation(ROWS[0])
+    assert plain(RowSerializer(ROWS, many=True), ROWS)
+    assert plain(RowSerializer(ROWS[0]), ROWS[0])
     row = {"id": 1, "title": "x", "price": "1.00", "published": datetime.date(2024, 1, 1)}
-    assert RowSerializer(row).io_free_representation(row)
+    assert plain(RowSerializer(row), row)
 
 
 def test_w16_properties_querysets_and_user_code_are_not_io_free():
     """W16: a property, a queryset, a method field, a custom field or a user
     ``to_representation`` may do I/O: not vouched for."""
-    assert not RowSerializer(Computed()).io_free_representation(Computed())
-    assert not RowSerializer(SampleModel.objects.none(), many=True).io_free_representation(
-        SampleModel.objects.none()
+    assert not plain(RowSerializer(Computed()), Computed())
+    assert not plain(
+        RowSerializer(SampleModel.objects.none(), many=True), SampleModel.objects.none()
     )
 
     class WithMethod(RowSerializer):
@@ -93,7 +94,7 @@ def test_w16_properties_querysets_and_user_code_are_not_io_free():
         year: int = Field(source="published.year")
 
     for serializer_class in (WithMethod, WithCustomField, WithOwnRepresentation, Dotted):
-        assert not serializer_class(ROWS[0]).io_free_representation(ROWS[0]), serializer_class
+        assert not plain(serializer_class(ROWS[0]), ROWS[0]), serializer_class
 
 
 def test_w16_model_fields_are_io_free_only_when_loaded_and_not_relations():
@@ -112,12 +113,12 @@ def test_w16_model_fields_are_io_free_only_when_loaded_and_not_relations():
             fields = ["id", "name", "sample"]
 
     loaded = SampleModel(id=1, integer_field=2, string_field="s")
-    assert SampleOut(loaded).io_free_representation(loaded)
+    assert plain(SampleOut(loaded), loaded)
     deferred = SampleModel(id=1, integer_field=2)
     del deferred.__dict__["string_field"]
-    assert not SampleOut(deferred).io_free_representation(deferred)
+    assert not plain(SampleOut(deferred), deferred)
     related = RelatedModel(id=1, name="n", sample_model_id=1)
-    assert not RelatedOut(related).io_free_representation(related)
+    assert not plain(RelatedOut(related), related)
 
 
 class Rows(AsyncAPIView):

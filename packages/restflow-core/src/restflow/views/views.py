@@ -24,6 +24,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView as DRFAPIView
 
 from restflow.helpers import maybe_await, run_sync
+from restflow.helpers.representation import represents_without_io
 from restflow.responses import Response
 from restflow.views._bridge import bridged, in_worker, user_defined
 from restflow.views._rendering import render_on_loop
@@ -106,19 +107,14 @@ async def aperform_post_fetches(
 async def aserializer_data(serializer: Any) -> Any:
     """``serializer.data``, read in the worker: representation may follow relations lazily.
 
-    A serializer that vouches its representation does no I/O (restflow serializers of
-    plain values, see ``io_free_representation``) is read on the loop instead.
+    A serializer that only formats plain values with built-in fields (see
+    ``represents_without_io``) is read on the loop instead: the trip would cost more.
     """
-    if _io_free(serializer):
+    if not hasattr(serializer, "initial_data") and represents_without_io(
+        serializer, serializer.instance
+    ):
         return serializer.data
     return await in_worker(lambda: serializer.data)()
-
-
-def _io_free(serializer: Any) -> bool:
-    check = getattr(serializer, "io_free_representation", None)
-    return (
-        check is not None and not hasattr(serializer, "initial_data") and check(serializer.instance)
-    )
 
 
 def _apply_headers(response: Any, headers: Mapping[str, str] | None) -> Any:

@@ -20,7 +20,6 @@ import asyncio
 import contextvars
 import datetime
 import decimal
-import functools
 import inspect
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -28,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from django.db.models.query_utils import DeferredAttribute
 from rest_framework import fields as drf_fields
 from rest_framework import serializers as drf_serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -39,9 +37,9 @@ from rest_framework.utils import html, model_meta
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
 from restflow.helpers import maybe_await, require_sync
+from restflow.helpers.representation import represents_without_io
 from restflow.serializers.validated_data import ValidatedData, transform_validated_data
 from restflow.serializers.validation import (
-    FIELD_LIBRARY_PREFIXES,
     PROTOTYPE_ATTR,
     await_collected,
     call_validators,
@@ -679,31 +677,9 @@ class SerializerMixin(ValidationCoreMixin):
             for field in self._readable_fields
         ]
 
-    def io_free_representation(self, instance: Any) -> bool:
-        """Whether ``to_representation(instance)`` only reads plain values and formats them.
-
-        True when the class keeps restflow's ``to_representation``, every readable field is
-        a built-in scalar field reading one attribute, and ``instance`` holds those
-        attributes as plain values (a ``dict``, or in its ``__dict__`` with no property or
-        relation descriptor of that name). Async views then read ``.data`` on the loop.
-        """
-        names = self.__dict__.get("_restflow_plain_sources", _MISSING)
-        if names is _MISSING:
-            names = self.__dict__["_restflow_plain_sources"] = self._plain_sources()
-        return names is not None and holds_plain_values(instance, names)
-
-    def _plain_sources(self) -> frozenset[str] | None:
-        if type(self).to_representation is not SerializerMixin.to_representation:
-            return None
-        names = []
-        for field in self._readable_fields:
-            if not _is_plain_scalar_field(field):
-                return None
-            names.append(field.source_attrs[0])
-        return frozenset(names)
-
     async def ato_representation(self, instance: Any) -> Any:
-        if self.io_free_representation(instance):
+        """On the loop when it only formats plain values; else the mixin's (a hop)."""
+        if represents_without_io(self, instance):
             return self.to_representation(instance)
         return await super().ato_representation(instance)
 
@@ -1033,21 +1009,10 @@ class ListSerializer(ValidationCoreMixin, drf_serializers.ListSerializer):
             return await _hop(self.create)(*args)
         return await super()._adispatch(action, *args)
 
-    def io_free_representation(self, instance: Any) -> bool:
-        """True for a list or tuple of items the child represents without I/O (a queryset
-        or manager is I/O by itself)."""
-        child = self.child
-        return (
-            isinstance(instance, (list, tuple))
-            and isinstance(child, SerializerMixin)
-            and type(self).to_representation is ListSerializer.to_representation
-            and all(child.io_free_representation(item) for item in instance)
-        )
-
     async def ato_representation(self, instance: Any) -> Any:
         """Inline when I/O-free; async child ``to_representation`` awaited per item;
         otherwise one hop."""
-        if self.io_free_representation(instance):
+        if represents_without_io(self, instance):
             return self.to_representation(instance)
         child = self.child
         if is_async_callable(child.to_representation) and not _overrides(
@@ -1095,55 +1060,3 @@ _DEFAULT_SYNC_SAVE = {
         drf_serializers.ListSerializer.update,
     ),
 }
-
-
-# Built-in fields whose ``to_representation`` only formats the value it is given.
-_SCALAR_FIELDS = (
-    drf_fields.BooleanField,
-    drf_fields.CharField,
-    drf_fields.UUIDField,
-    drf_fields.IntegerField,
-    drf_fields.FloatField,
-    drf_fields.DecimalField,
-    drf_fields.DateTimeField,
-    drf_fields.DateField,
-    drf_fields.TimeField,
-    drf_fields.DurationField,
-    drf_fields.ChoiceField,
-    drf_fields.JSONField,
-)
-
-
-def _is_plain_scalar_field(field: Any) -> bool:
-    cls = type(field)
-    return (
-        isinstance(field, _SCALAR_FIELDS)
-        and cls.__module__.startswith(FIELD_LIBRARY_PREFIXES)
-        and cls.get_attribute is _drf_get_attribute
-        and len(field.source_attrs) == 1
-    )
-
-
-def holds_plain_values(instance: Any, names: frozenset[str]) -> bool:
-    """Whether reading ``names`` from ``instance`` runs no code: dict items, or instance
-    attributes that no data descriptor (a property, a relation) intercepts."""
-    if type(instance) is dict:
-        return True
-    values = getattr(instance, "__dict__", None)
-    if values is None or not names <= values.keys() or _descriptor_names(instance.__class__, names):
-        return False
-    return not any(map(callable, map(values.__getitem__, names)))  # DRF calls callables
-
-
-@functools.lru_cache(maxsize=1024)
-def _descriptor_names(cls: type, names: frozenset[str]) -> frozenset[str]:
-    """The names among ``names`` that a data descriptor of ``cls`` (or a base) intercepts."""
-    found = set()
-    for name in names:
-        attribute = inspect.getattr_static(cls, name, None)
-        # A deferred-field loader only runs when the value is missing from ``__dict__``.
-        if isinstance(attribute, DeferredAttribute):
-            continue
-        if attribute is not None and hasattr(type(attribute), "__set__"):
-            found.add(name)
-    return frozenset(found)

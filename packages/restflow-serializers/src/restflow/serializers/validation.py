@@ -46,7 +46,7 @@ _collector: contextvars.ContextVar[list[Awaitable[Any]] | None] = contextvars.Co
     "restflow_serializers_awaitables", default=None
 )
 _LIBRARY_PREFIXES = ("django.", "rest_framework.")
-FIELD_LIBRARY_PREFIXES = ("rest_framework.", "restflow.serializers.")
+_FIELD_LIBRARY_PREFIXES = ("rest_framework.", "restflow.serializers.")
 # Attribute of a per-instance field copy pointing at the class-level field it came from.
 PROTOTYPE_ATTR = "_restflow_prototype"
 
@@ -216,7 +216,7 @@ def _user_code_here(field: Any) -> bool | None:
         return bool(field._validation_mode() != "inline")
     if isinstance(field, BaseSerializer):
         return True  # a plain DRF serializer: its validate_<name>/validate are user code
-    if not type(field).__module__.startswith(FIELD_LIBRARY_PREFIXES):
+    if not type(field).__module__.startswith(_FIELD_LIBRARY_PREFIXES):
         return True  # a project's own field class
     default = getattr(field, "default", drf_fields.empty)
     if callable(default) and not isinstance(default, type):

@@ -1,0 +1,124 @@
+"""Whether a serializer's ``.data`` can be read on the event loop.
+
+Reading ``.data`` may run user code (properties, ``SerializerMethodField``, custom fields)
+and the ORM (relations, deferred fields, querysets), so async views read it in a worker
+thread. That trip is wasted when the serializer only formats plain values with built-in
+scalar fields; this module recognises that case, conservatively.
+
+Import-safe: DRF is imported lazily.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any
+
+from django.db.models.query_utils import DeferredAttribute
+
+__all__ = ["holds_plain_values", "represents_without_io"]
+
+# Modules whose ``to_representation`` / ``get_attribute`` restflow vouches for.
+_LIBRARY_MODULES = ("rest_framework.", "restflow.")
+_MISSING = object()
+
+
+def represents_without_io(serializer: Any, instance: Any) -> bool:
+    """True when ``serializer.to_representation(instance)`` reads plain values only.
+
+    That is: the serializer's (or list child's) ``to_representation`` is DRF's or
+    restflow's, every readable field is a built-in scalar field reading one attribute, and
+    each instance is a ``dict`` or holds those attributes in its ``__dict__`` with no
+    property or relation descriptor of that name. A queryset or manager is never plain.
+    """
+    from rest_framework.serializers import ListSerializer
+
+    if isinstance(serializer, ListSerializer):
+        if not _library_method(serializer, "to_representation"):
+            return False
+        if not isinstance(instance, (list, tuple)):
+            return False
+        names = _plain_sources(serializer.child)
+        return names is not None and all(holds_plain_values(item, names) for item in instance)
+    names = _plain_sources(serializer)
+    return names is not None and holds_plain_values(instance, names)
+
+
+def holds_plain_values(instance: Any, names: frozenset[str]) -> bool:
+    """Whether reading ``names`` from ``instance`` runs no code: dict items, or instance
+    attributes that no data descriptor (a property, a relation) intercepts."""
+    if type(instance) is dict:
+        return True
+    values = getattr(instance, "__dict__", None)
+    if values is None or not names <= values.keys() or _descriptor_names(instance.__class__, names):
+        return False
+    return not any(map(callable, map(values.__getitem__, names)))  # DRF calls callables
+
+
+def _plain_sources(serializer: Any) -> frozenset[str] | None:
+    """The attributes ``serializer`` reads, or ``None`` when it may run code; per instance."""
+    cached = serializer.__dict__.get("_restflow_plain_sources", _MISSING)
+    if cached is not _MISSING:
+        return cached
+    names: frozenset[str] | None = None
+    if _library_method(serializer, "to_representation") and hasattr(serializer, "fields"):
+        sources = [_plain_source(field) for field in serializer._readable_fields]
+        if None not in sources:
+            names = frozenset(sources)  # type: ignore[arg-type]
+    serializer.__dict__["_restflow_plain_sources"] = names
+    return names
+
+
+def _plain_source(field: Any) -> str | None:
+    sources: list[str] = field.source_attrs
+    if len(sources) != 1 or not _is_scalar(field):
+        return None
+    if not _library_method(field, "to_representation") or not _library_method(
+        field, "get_attribute"
+    ):
+        return None
+    return sources[0]
+
+
+def _is_scalar(field: Any) -> bool:
+    return isinstance(field, _scalar_fields())
+
+
+def _library_method(obj: Any, name: str) -> bool:
+    module = getattr(getattr(type(obj), name, None), "__module__", None) or ""
+    return module.startswith(_LIBRARY_MODULES)
+
+
+@functools.cache
+def _scalar_fields() -> tuple[type, ...]:
+    """Built-in fields whose ``to_representation`` only formats the value it is given."""
+    from rest_framework import fields
+
+    return (
+        fields.BooleanField,
+        fields.CharField,
+        fields.UUIDField,
+        fields.IntegerField,
+        fields.FloatField,
+        fields.DecimalField,
+        fields.DateTimeField,
+        fields.DateField,
+        fields.TimeField,
+        fields.DurationField,
+        fields.ChoiceField,
+        fields.JSONField,
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _descriptor_names(cls: type, names: frozenset[str]) -> frozenset[str]:
+    """The names among ``names`` that a data descriptor of ``cls`` (or a base) intercepts."""
+    found = set()
+    for name in names:
+        attribute = inspect.getattr_static(cls, name, None)
+        # A deferred-field loader only runs when the value is missing from ``__dict__``.
+        if isinstance(attribute, DeferredAttribute):
+            continue
+        if attribute is not None and hasattr(type(attribute), "__set__"):
+            found.add(name)
+    return frozenset(found)
