@@ -547,3 +547,39 @@ def test_private_responses_are_not_stored():
         render(Cookie.as_view()(factory.get("/")))
         render(Private.as_view()(factory.get("/")))
     assert calls == ["cookie", "private", "cookie", "private"]
+
+
+def test_memoised_default_keys_follow_kwargs_queries_and_settings():
+    """The default key of a call without query parameters is memoised per URL kwargs;
+    the memo never serves another call's key and is dropped when settings change."""
+    from django.test import override_settings
+
+    from restflow.caching.hashing import hash_string
+
+    view = SeenView()
+    raw = RequestFactory()
+    for pk in (None, 1, "1", 2):
+        kwargs = {} if pk is None else {"pk": pk}
+        for _ in range(2):  # computed, then from the memo
+            key = SeenView.get.get_cache_key(view, raw.get("/"), **kwargs)
+            expected = "null" if pk is None else str(pk)
+            assert (
+                key == f"ResponseCache::{__name__}.SeenView.get::pk:{expected}::{hash_string('')}"
+            )
+    with_query = SeenView.get.get_cache_key(view, raw.get("/?q=a"), pk=1)
+    assert with_query != SeenView.get.get_cache_key(view, raw.get("/"), pk=1)
+    settings = {"CACHE_SETTINGS": {"KEY_HASH_ALGORITHM": "md5"}}
+    with override_settings(RESTFLOW_SETTINGS=settings):
+        key = SeenView.get.get_cache_key(view, raw.get("/"), pk=1)
+        assert key.endswith("::" + hash_string("")) and len(hash_string("")) == 32
+    assert SeenView.get.get_cache_key(view, raw.get("/"), pk=1).endswith(hash_string(""))
+    assert len(hash_string("")) == 64
+
+
+def test_bound_wrapper_is_a_bound_method_of_the_view():
+    view = SeenView()
+    bound = view.get
+    assert bound.__self__ is view and bound.__wrapper__ is SeenView.get
+    assert bound.func is SeenView.get.func and bound.__name__ == "get"
+    request = RequestFactory().get("/")
+    assert bound.get_cache_key(request, pk=3) == SeenView.get.get_cache_key(view, request, pk=3)

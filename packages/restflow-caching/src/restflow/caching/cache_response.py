@@ -18,12 +18,14 @@ from asgiref.sync import sync_to_async
 from django.http import HttpResponse, StreamingHttpResponse
 
 from restflow.caching import storage
-from restflow.caching.key_constructor import KeyConstructor
+from restflow.caching.key_constructor import KeyConstructor, _settings_epoch
 from restflow.caching.key_fields import (
     ArgsKeyField,
     QueryParamsKeyField,
     RequestValueKeyField,
     ViewKwargsKeyField,
+    query_of,
+    query_source,
     signature_of,
 )
 from restflow.caching.wrapper import (
@@ -49,6 +51,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger("restflow.caching.cache_response")
+_KEY_MEMO_SIZE = 1024
 
 
 class ResponseCacheKeyConstructor(KeyConstructor):
@@ -135,6 +138,14 @@ class CachedResponseWrapper(SyncCachedWrapper):
         self._view_first = bool(self._params) and self._params[0] == "self"
         self._self_request = self._params[:2] == ["self", "request"]
         self._request_first = bool(self._params) and self._params[0] == "request"
+        # The default constructor's key of a call without query parameters depends only
+        # on the URL kwargs (and settings): memoised per kwargs (see ``_locate_for``).
+        self._key_memo: dict[Any, tuple[str, list[str]]] | None = None
+        if type(self.key_constructor) is ResponseCacheKeyConstructor and (
+            self._self_request or self._request_first
+        ):
+            self._key_memo = {}
+        self._positionals = 2 if self._self_request else 1
         self._warned = False
 
     # -- locating view, request and the identity-safe key ----------------------------
@@ -176,8 +187,34 @@ class CachedResponseWrapper(SyncCachedWrapper):
     def _locate_for(
         self, view: Any, request: Any, args: tuple, kwargs: dict
     ) -> tuple[str, list[str]]:
-        key, gen_keys = super()._locate(args, kwargs)
+        memo = self._key_memo
+        token = None if memo is None else self._memo_token(request, args, kwargs)
+        located = None if token is None else memo.get(token)  # type: ignore[union-attr]
+        if located is None:
+            located = super()._locate(args, kwargs)
+            if token is not None:
+                if len(memo) >= _KEY_MEMO_SIZE:  # type: ignore[arg-type]
+                    memo.clear()  # type: ignore[union-attr]
+                memo[token] = located  # type: ignore[index]
+        key, gen_keys = located
         return key + self._identity_parts(view, request), gen_keys
+
+    def _memo_token(self, request: Any, args: tuple, kwargs: dict) -> Any:
+        """What the default key depends on for this call, or ``None`` when not memoisable:
+        only the URL kwargs (``str``/``int`` values) when the request has no query
+        parameters and no URL value is passed positionally."""
+        if len(args) > self._positionals or request is None:
+            return None
+        if query_of(query_source(request)) is not None:
+            return None
+        items: tuple[Any, ...] = ()
+        if kwargs:
+            for value in kwargs.values():
+                kind = type(value)
+                if kind is not str and kind is not int:
+                    return None
+            items = tuple(kwargs.items())
+        return (_settings_epoch[0], items)
 
     # -- storing and replaying ----------------------------------------------------------
 

@@ -236,6 +236,30 @@ def _find_request(func: Any, args: Any, kwargs: Any, name: str, view_fallback: b
     return None
 
 
+def query_source(request: Any) -> Any:
+    """``extract_request_object(normalize=True)`` of a found request, without evaluating
+    DRF's ``query_params`` property just to learn that it exists."""
+    if not hasattr(type(request), "query_params") and not hasattr(request, "query_params"):
+        inner = getattr(request, "request", None)
+        if inner is not None and hasattr(inner, "query_params"):
+            return inner
+    return request
+
+
+def query_of(request: Any) -> Any:
+    """The query parameters of a (normalised) request, or ``None`` when there are none."""
+    # No query string at all: skip building the QueryDict (most cached GETs).
+    django_request = getattr(request, "_request", request)
+    meta = getattr(django_request, "META", None)
+    built = getattr(django_request, "__dict__", {})
+    if isinstance(meta, dict) and not meta.get("QUERY_STRING") and "GET" not in built:
+        return None
+    query = getattr(request, "query_params", None)
+    if query is None:
+        query = getattr(request, "GET", None)  # a plain Django HttpRequest (W-25)
+    return query or None
+
+
 class ConstantKeyField(CacheKeyField):
     """The same ``{key: str(value)}`` on every call (e.g. a schema version)."""
 
@@ -407,22 +431,8 @@ class QueryParamsKeyField(CacheKeyField):
         )
         if request is None:
             return {}
-        # normalize=True of extract_request_object(), without evaluating the DRF
-        # ``query_params`` property just to learn that it exists.
-        if not hasattr(type(request), "query_params") and not hasattr(request, "query_params"):
-            inner = getattr(request, "request", None)
-            if inner is not None and hasattr(inner, "query_params"):
-                request = inner
-        # No query string at all: skip building the QueryDict (most cached GETs).
-        django_request = getattr(request, "_request", request)
-        meta = getattr(django_request, "META", None)
-        built = getattr(django_request, "__dict__", {})
-        if isinstance(meta, dict) and not meta.get("QUERY_STRING") and "GET" not in built:
-            return {}
-        query = getattr(request, "query_params", None)
+        query = query_of(query_source(request))
         if query is None:
-            query = getattr(request, "GET", None)  # a plain Django HttpRequest (W-25)
-        if not query:
             return {}
         if self.params == "*":
             names = list(query.keys())

@@ -195,7 +195,10 @@ class CachedWrapper:
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
             return self
-        return BoundCachedWrapper(self, instance)
+        bound = BoundCachedWrapper(self, instance)  # type: ignore[arg-type]  # callable
+        if self.is_async:
+            markcoroutinefunction(bound)
+        return bound
 
     # -- pure steps shared by both worlds ---------------------------------------
 
@@ -942,8 +945,17 @@ class AsyncCachedWrapper(CachedWrapper):
     invalidate_all = _async_only("invalidate_all", "ainvalidate_all")
 
 
-class BoundCachedWrapper:
-    """``instance.method`` of a cached method: every wrapper method with ``instance`` bound."""
+_partial_func = functools.partial.func.__get__
+_partial_args = functools.partial.args.__get__
+
+
+class BoundCachedWrapper(functools.partial[Any]):
+    """``instance.method`` of a cached method: every wrapper method with ``instance`` bound.
+
+    A ``functools.partial`` of ``(wrapper, instance)``: binding and calling happen in C,
+    which matters because DRF looks a handler up several times per request. Other
+    attributes (``func`` included) are the wrapper's.
+    """
 
     _BOUND = frozenset(
         {
@@ -965,15 +977,20 @@ class BoundCachedWrapper:
         }
     )
 
-    def __init__(self, wrapper: CachedWrapper, instance: Any) -> None:
-        self.__wrapper__ = wrapper
-        self.__self__ = instance
-        self.__func__ = wrapper
-        if wrapper.is_async:
-            markcoroutinefunction(self)
+    @property
+    def __wrapper__(self) -> Any:
+        return _partial_func(self)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.__wrapper__(self.__self__, *args, **kwargs)  # type: ignore[operator]
+    __func__ = __wrapper__
+
+    @property
+    def __self__(self) -> Any:
+        return _partial_args(self)[0]
+
+    @property
+    def func(self) -> Any:
+        """The undecorated function, as on the wrapper."""
+        return _partial_func(self).func
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self.__wrapper__, name)
