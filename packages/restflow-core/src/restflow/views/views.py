@@ -27,6 +27,7 @@ from restflow.helpers import maybe_await, run_sync
 from restflow.helpers.representation import represents_without_io
 from restflow.responses import Response
 from restflow.views._bridge import bridged, in_worker, user_defined
+from restflow.views._negotiation import select_renderer
 from restflow.views._rendering import render_on_loop
 
 __all__ = [
@@ -137,6 +138,17 @@ class _WithoutSerializer:
 
 class APIViewHelpersMixin:
     """Serializer, pagination and OPTIONS helpers shared by every restflow view."""
+
+    def perform_content_negotiation(self, request: Any, force: bool = False) -> Any:
+        """DRF's, with the default negotiator's answers remembered (see ``_negotiation``)."""
+        renderers = self.get_renderers()  # type: ignore[attr-defined]
+        negotiator = self.get_content_negotiator()  # type: ignore[attr-defined]
+        try:
+            return select_renderer(negotiator, request, renderers, self.format_kwarg)  # type: ignore[attr-defined]
+        except Exception:
+            if force:
+                return (renderers[0], renderers[0].media_type)
+            raise
 
     serializer_class: Any = None
     request_serializer_class: Any = None
