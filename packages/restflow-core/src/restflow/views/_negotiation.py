@@ -9,7 +9,6 @@ Refusals (406) are not remembered; a negotiator of any other class is always ask
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,7 +54,9 @@ def _remember(key: tuple[Any, ...], answer: tuple[int, str]) -> tuple[int, str]:
     return answer
 
 
-@functools.partial(setting_changed.connect, weak=False)
 def _forget(*, setting: str, **kwargs: Any) -> None:
     if setting == "REST_FRAMEWORK":
         _answers.clear()
+
+
+setting_changed.connect(_forget)
