@@ -171,8 +171,13 @@ class CacheKeyField(ABC):
         kind = type(value)
         if kind is str or kind is int:
             return hash_string(str(value)) if self.hash_value else str(value)
-        if kind is dict and not value:  # a field with nothing to say (no query string)
-            return hash_string("") if self.hash_value else ""
+        if kind is dict:
+            if not value:  # a field with nothing to say (no query string)
+                return hash_string("") if self.hash_value else ""
+            if len(value) == 1:  # one argument: nothing to sort or join
+                for name, item in value.items():
+                    text = f"{name}:{self.stringify(item)}"
+                return hash_string(text) if self.hash_value else text
         if isinstance(value, dict):
             if not value:
                 text = ""

@@ -23,7 +23,7 @@ from collections.abc import Generator
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_delete, post_save
 
 from restflow.caching.rules import InvalidationRule
@@ -35,7 +35,17 @@ _MISSING = object()
 _IN_PROCESS_DISPATCHERS = frozenset({"inline", "threadpool", "asyncio"})
 
 
+_labels: dict[Any, str] = {}
+
+
 def _model_label(model: Any) -> str:
+    label = _labels.get(model)
+    if label is None:
+        label = _labels[model] = _label_of(model)
+    return label
+
+
+def _label_of(model: Any) -> str:
     meta = getattr(model, "_meta", None)
     if meta is not None and getattr(meta, "label", None):
         return meta.label
@@ -52,6 +62,8 @@ def rule_id_for(identity: str) -> int:
 
 
 def _resolve_path(instance: Any, path: str) -> Any:
+    if "." not in path:
+        return getattr(instance, path, None)
     value = instance
     for part in path.split("."):
         if value is None:
@@ -74,6 +86,19 @@ def _broker_safe(value: Any, rule_id: int, name: str) -> Any:
         f"Cache rule {rule_id}: argument {name!r} of type {type(value).__name__} cannot be sent "
         "to a broker; map a JSON-serialisable attribute (e.g. 'team.id' instead of 'team')."
     )
+
+
+def _on_commit(callback: Any, using: str | None) -> None:
+    """``transaction.on_commit(callback, using=using)``.
+
+    Outside any atomic block in autocommit mode Django runs the callback at once; that
+    case (every plain ``save()``) calls it directly, without Django's bookkeeping.
+    """
+    connection = connections[using or DEFAULT_DB_ALIAS]
+    if not connection.in_atomic_block and connection.get_autocommit():
+        callback()
+        return
+    transaction.on_commit(callback, using=using)
 
 
 class CacheRegistry:
@@ -381,7 +406,7 @@ class CacheRegistry:
             "model_label": label,
             "pk": pk,
         }
-        transaction.on_commit(lambda: self._run_fired(fired, context), using=using)
+        _on_commit(lambda: self._run_fired(fired, context), using)
 
     def _run_fired(self, fired: list[tuple[dict[str, Any], Any]], context: dict[str, Any]) -> None:
         groups: dict[Any, tuple[Any, list[int], dict[str, Any]]] = {}
@@ -539,7 +564,6 @@ def _rule_steps(
     It yields what each wrapper method returns: the async driver awaits those coroutines
     and throws their errors back in; on the sync path the work is already done.
     """
-    name = _function_name(func)
     if rule.rewarm:
         try:
             # Siblings too, not one entry (W-8).
@@ -553,13 +577,13 @@ def _rule_steps(
         except Exception as exc:
             if rule.raise_exception:
                 raise
-            logger.warning("Re-warm failed for %s: %s", name, exc)
+            logger.warning("Re-warm failed for %s: %s", _function_name(func), exc)
     try:
         yield func.adelete_by_prefix(**kwargs) if asynchronous else func.delete_by_prefix(**kwargs)
     except Exception as exc:
         if rule.raise_exception:
             raise
-        logger.warning("Cache delete failed for %s: %s", name, exc)
+        logger.warning("Cache delete failed for %s: %s", _function_name(func), exc)
 
 
 def _invalidator_extras(invalidator: Any, available: dict[str, Any]) -> dict[str, Any]:

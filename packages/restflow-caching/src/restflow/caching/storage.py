@@ -271,6 +271,15 @@ async def aset_value(key: str, value: Any, timeout: Any, version: int) -> bool:
         return False
 
 
+def has_delete_pattern() -> bool:
+    """Whether the backend can drop keys by pattern (``delete_pattern``/``adelete_pattern``)."""
+    cache = backend()
+    return (
+        getattr(cache, "delete_pattern", None) is not None
+        or getattr(cache, "adelete_pattern", None) is not None
+    )
+
+
 def delete_pattern(pattern: str, version: int) -> Any:
     """Physically drop keys matching ``pattern`` where the backend can; else ``None``."""
     cache = backend()

@@ -51,7 +51,7 @@ def run_cache_rules(
     """Apply the rules ``rule_ids`` with their kwargs (sync entry of every dispatcher)."""
     try:
         result = CacheRegister.run_cache_rules(rule_ids=rule_ids, rule_kwargs=rule_kwargs)
-        if inspect.isawaitable(result):
+        if result is not None and inspect.isawaitable(result):
             try:
                 loop = asyncio.get_running_loop()
             except RuntimeError:

@@ -582,6 +582,8 @@ class CachedWrapper:
     def _delete_by_prefix_steps(self, args: Any, kwargs: Any) -> Steps:
         prefix = self.key_constructor.build_key_prefix(self.func, args, kwargs)
         yield from self._bump_steps([prefix])
+        if not storage.has_delete_pattern():
+            return None
         return (yield (PATTERN, glob_escape(prefix) + "*", self._version))
 
     def _invalidate_partition_steps(self, kwargs: dict[str, Any]) -> Steps:

@@ -15,6 +15,7 @@ __all__ = [
     "get_dispatcher_settings",
     "import_dotted",
     "plugin_import_error",
+    "tasks_module",
 ]
 
 DEFAULT_FUNCTION_PATH = "restflow.caching.tasks.run_cache_rules"
@@ -54,6 +55,19 @@ def get_dispatcher_settings(name: str) -> dict[str, Any]:
     if isinstance(user_block, dict):
         merged.update(user_block)
     return merged
+
+
+_tasks: Any = None
+
+
+def tasks_module() -> Any:
+    """``restflow.caching.tasks`` (imported on first use: it imports the registry, which
+    imports the dispatchers). Looked up once, not with a ``from … import`` per dispatch;
+    its functions are read from the module on each call, so patching them works."""
+    global _tasks
+    if _tasks is None:
+        _tasks = importlib.import_module("restflow.caching.tasks")
+    return _tasks
 
 
 def import_dotted(path: str) -> Any:

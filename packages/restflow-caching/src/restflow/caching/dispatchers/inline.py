@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from restflow.caching.dispatchers.base import Dispatcher
+from restflow.caching.dispatchers.base import Dispatcher, tasks_module
 
 __all__ = ["InlineDispatcher"]
 
@@ -16,6 +16,6 @@ class InlineDispatcher(Dispatcher):
     def dispatch(
         self, *, rule_ids: list[int], rule_kwargs: dict[str, dict[str, Any]], **context: Any
     ) -> None:
-        from restflow.caching.tasks import run_cache_rules
-
-        run_cache_rules(rule_ids=rule_ids, rule_kwargs=rule_kwargs, dispatcher_name=self.name)
+        tasks_module().run_cache_rules(
+            rule_ids=rule_ids, rule_kwargs=rule_kwargs, dispatcher_name=self.name
+        )
