@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -68,3 +71,21 @@ def test_tokens_ignore_the_global_random_state():
     first = new_token()
     random.seed(7)
     assert new_token() != first
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_tokens_differ_in_forked_children():
+    """A forked worker reseeds its token source: it never repeats its parent's tokens."""
+    from restflow.caching.storage import new_token
+
+    new_token()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.write(write, str(new_token()).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = int(os.read(read, 64).decode())
+    os.close(read)
+    assert child != new_token()

@@ -43,10 +43,11 @@ class _SimpleBinder:
     """Binds calls of plain signatures (positional-or-keyword parameters only) without
     ``inspect.BoundArguments``: the key of every call is built from it (W-24)."""
 
-    __slots__ = ("defaults", "names")
+    __slots__ = ("defaults", "name_set", "names")
 
     def __init__(self, names: tuple[str, ...], defaults: dict[str, Any]) -> None:
         self.names = names
+        self.name_set = frozenset(names)
         self.defaults = defaults
 
     def bind(self, args: tuple, kwargs: dict) -> dict[str, Any] | None:
@@ -337,14 +338,13 @@ class ArgsKeyField(CacheKeyField):
         if binder is None:
             return None
         name: str = self._single  # type: ignore[assignment]  # checked by the caller
+        positional = len(args) if args else 0
+        if positional > len(binder.names) or (kwargs and not kwargs.keys() <= binder.name_set):
+            return None
         if kwargs and name in kwargs:
-            if any(k not in binder.names for k in kwargs) or len(args or ()) > len(binder.names):
-                return None
-            if name in binder.names[: len(args or ())]:
+            if positional and name in binder.names[:positional]:
                 return None  # given twice: let inspect raise its TypeError
             return {name: kwargs[name]}
-        if any(k not in binder.names for k in kwargs or ()) or len(args or ()) > len(binder.names):
-            return None
         try:
             index = binder.names.index(name)
         except ValueError:

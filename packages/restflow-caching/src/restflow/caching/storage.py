@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import pickle
 import random
 import threading
@@ -79,16 +80,30 @@ def lock_key(key: str) -> str:
     return f"restflow-lock::{key}"
 
 
-_system_random = random.SystemRandom()
-
-
-def new_token() -> int:
-    """A fresh generation token from the OS entropy source.
+class _TokenSource(random.Random):
+    """A private generator seeded from the OS entropy source, reseeded in forked children.
 
     Never the ``random`` module's shared state: code that seeds it (test tools, libraries)
     or forked workers would repeat tokens, and a repeated token resurrects stale entries.
+    Not ``SystemRandom`` either: tokens need uniqueness, not secrecy, and a system call
+    per miss and per invalidation costs more than the rest of creating the token.
     """
-    return _system_random.getrandbits(62) | 1
+
+    def __init__(self) -> None:
+        super().__init__(os.urandom(32))
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self.reseed)
+
+    def reseed(self) -> None:
+        self.seed(os.urandom(32))
+
+
+_tokens = _TokenSource()
+
+
+def new_token() -> int:
+    """A fresh, odd 62-bit generation token (unique across processes and forks)."""
+    return _tokens.getrandbits(62) | 1
 
 
 # ---------------------------------------------------------------------------
