@@ -33,7 +33,15 @@ from django.core.cache import caches
 from django.core.cache.backends.base import default_key_func
 from django.core.cache.backends.locmem import LocMemCache
 
-from restflow.helpers.cache import async_cache, batch, get_backend, is_redis_cache
+from restflow.helpers.cache import (
+    _backend_timeout_ms,
+    _redis_codec,
+    _sync_redis_client,
+    async_cache,
+    batch,
+    get_backend,
+    is_redis_cache,
+)
 
 __all__ = [
     "GEN_KEY_PREFIX",
@@ -220,7 +228,25 @@ def run(ops: list[tuple[Any, ...]], version: int) -> list[Any]:
     cache = backend()
     if type(cache) is LocMemCache:
         return _locmem_run(cache, ops, version)
+    if len(ops) == 1 and ops[0][0] in ("set", "delete") and uses_process_lock():
+        return [_redis_write(cache, ops[0], version)]
     return batch(cache, ops, version)
+
+
+def _redis_write(cache: Any, op: tuple[Any, ...], version: int) -> bool:
+    """One ``set``/``delete`` (an invalidation's bump, a lock release) as one command, with
+    the client, key and encoding ``batch`` uses: a pipeline for a single command costs a
+    pipeline object and its bookkeeping, as much CPU as a local round trip."""
+    client = _sync_redis_client(cache)
+    key = cache.make_key(op[1], version=version)
+    if op[0] == "delete":
+        return bool(client.delete(key))
+    px = _backend_timeout_ms(cache, op[3])
+    if px == 0:  # already expired
+        client.delete(key)
+    else:
+        client.set(key, _redis_codec(cache)[0](op[2]), px=px)
+    return True
 
 
 async def arun(ops: list[tuple[Any, ...]], version: int) -> list[Any]:
