@@ -2,11 +2,22 @@
 
     uv run python benchmarks/load_views.py [--seconds 3] [--db=postgres]
 
-The server is one uvicorn process serving ``benchmarks.bench_views``' routes (plain Django
-async view, restflow, DRF, adrf, ninja); the load generator is a second process of asyncio
-workers over keep-alive httpx connections, one worker per connection, each for a fixed time.
-It reports throughput and p50 / p99 latency per contender and concurrency. Both processes
-share this machine's cores, so compare contenders within one run, not across machines.
+The server is one uvicorn process (one worker) serving ``benchmarks.bench_views``' routes:
+plain Django async view (the floor), restflow, restflow with a restflow serializer
+(``restflow+rf-serializer``, JSON-bound case only), DRF, adrf and ninja. The load generator
+is a second process: ``wrk`` (``-t min(connections, 2) --latency``) when it is on PATH, since
+on a 2-core machine a Python generator saturates its own core before the server at 64
+connections and so measures itself; otherwise the fallback is an in-process generator of
+asyncio workers over keep-alive httpx connections, one worker per connection. The output
+says which one ran. Every contender must answer 200: one checked GET before it is measured,
+and a run fails loudly if wrk counts any non-2xx/3xx response or socket error. wrk's default
+2 s timeout would count adrf's multi-second responses at 64 connections as socket errors, so
+it waits up to a minute instead. A contender that completes no response within a run shows
+0 req/s and latencies of more than the run.
+
+With ``taskset`` on PATH and two or more cores, the server is pinned to one core and wrk to
+another, so they do not take turns on the same core. Whatever else runs on this machine
+still competes for both: compare contenders within one run, not across runs or machines.
 """
 
 from __future__ import annotations
@@ -15,17 +26,21 @@ import argparse
 import asyncio
 import os
 import pathlib
+import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import httpx
 
 HERE = pathlib.Path(__file__).resolve().parent
-CONTENDERS = ["django", "restflow", "drf", "adrf", "ninja"]
 CASES = {"JSON-bound": "rows", "DB-bound": "books"}
+WARM_UP_SECONDS = 1
 SERVER = """
 import os, sys
 sys.path.insert(0, {root!r})
@@ -39,31 +54,106 @@ from benchmarks import bench_views
 bench_views._seed_books()
 import uvicorn
 uvicorn.run(bench_views.APPLICATION, host="127.0.0.1", port={port}, log_level="warning",
-            lifespan="off")
+            lifespan="off", workers=1)
 """
+WRK_TIMEOUT = "60s"
+WRK_UNITS_MS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
 
 
-def _path(contender: str, case: str) -> str:
+@dataclass
+class Measurement:
+    requests: int
+    rate: float
+    p50_ms: float
+    p99_ms: float
+
+
+Generator = Callable[[str, int, int], Measurement]
+
+
+def _contenders(case: str) -> dict[str, str]:
+    """Contender name -> path, as in ``bench_views._contenders``."""
     suffix = CASES[case]
-    return f"/views/ninja/{suffix}" if contender == "ninja" else f"/views/{contender}/{suffix}/"
+    typed = {"restflow+rf-serializer": "/views/restflow-typed/rows/"} if suffix == "rows" else {}
+    return {
+        "django": f"/views/django/{suffix}/",
+        "restflow": f"/views/restflow/{suffix}/",
+        **typed,
+        "drf": f"/views/drf/{suffix}/",
+        "adrf": f"/views/adrf/{suffix}/",
+        "ninja": f"/views/ninja/{suffix}",
+    }
 
 
-async def _drive(base: str, path: str, connections: int, seconds: float) -> list[float]:
+def _cores() -> tuple[int, int] | None:
+    """(server core, generator core) when ``taskset`` can pin them apart, else None."""
+    cores = sorted(os.sched_getaffinity(0))
+    return (cores[0], cores[1]) if shutil.which("taskset") and len(cores) >= 2 else None
+
+
+def _pinned(command: list[str], core: int | None) -> list[str]:
+    return command if core is None else ["taskset", "-c", str(core), *command]
+
+
+# wrk ---------------------------------------------------------------------------------------
+
+
+def _wrk_ms(output: str, percentile: str) -> float:
+    match = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s|m|h)\s*$", output, re.M)
+    if match is None:
+        raise AssertionError(f"no {percentile}% latency in wrk's output:\n{output}")
+    return float(match[1]) * WRK_UNITS_MS[match[2]]
+
+
+def _wrk(core: int | None) -> Generator:
+    def run(url: str, connections: int, seconds: int) -> Measurement:
+        threads = min(connections, 2)
+        command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+        command += ["--timeout", WRK_TIMEOUT, url]
+        output = subprocess.run(
+            _pinned(command, core), capture_output=True, text=True, check=True
+        ).stdout
+        for failure in ("Non-2xx or 3xx responses", "Socket errors"):
+            if failure in output:
+                raise AssertionError(f"{url}: wrk counted {failure}:\n{output}")
+        requests = re.search(r"^\s+(\d+) requests in ", output, re.M)
+        rate = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
+        if requests is None or rate is None:
+            raise AssertionError(f"no request count or Requests/sec in wrk's output:\n{output}")
+        p50, p99 = _wrk_ms(output, "50"), _wrk_ms(output, "99")
+        return Measurement(int(requests[1]), float(rate[1]), p50, p99)
+
+    return run
+
+
+# httpx (fallback) --------------------------------------------------------------------------
+
+
+async def _drive(url: str, connections: int, seconds: float) -> list[float]:
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(base_url=base, limits=limits) as client:
+    async with httpx.AsyncClient(limits=limits) as client:
 
         async def worker() -> None:
             while time.perf_counter() < deadline:
                 start = time.perf_counter()
-                response = await client.get(path)
+                response = await client.get(url)
                 latencies.append(time.perf_counter() - start)
                 if response.status_code != 200:
-                    raise AssertionError(f"{path} answered {response.status_code}")
+                    raise AssertionError(f"{url} answered {response.status_code}")
 
         await asyncio.gather(*(worker() for _ in range(connections)))
     return latencies
+
+
+def _httpx(url: str, connections: int, seconds: int) -> Measurement:
+    latencies = asyncio.run(_drive(url, connections, seconds))
+    cuts = statistics.quantiles(latencies, n=100)
+    return Measurement(len(latencies), len(latencies) / seconds, cuts[49] * 1e3, cuts[98] * 1e3)
+
+
+# Server and run ----------------------------------------------------------------------------
 
 
 def _free_port() -> int:
@@ -72,41 +162,82 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _wait_until_up(base: str) -> None:
+    for _ in range(300):
+        try:
+            httpx.get(f"{base}/views/django/rows/", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError(f"the server at {base} did not come up")
+
+
+def _check(url: str) -> None:
+    """wrk counts 3xx as success: ask for one 200 before measuring."""
+    response = httpx.get(url)
+    if response.status_code != 200:
+        raise AssertionError(f"{url} answered {response.status_code}: {response.text[:300]!r}")
+
+
+def _generator(cores: tuple[int, int] | None) -> tuple[Generator, str]:
+    """wrk when it is on PATH, else the httpx fallback; with a line saying which ran."""
+    pinning = f"server on core {cores[0]}" if cores else "server not pinned"
+    if shutil.which("wrk") is None:
+        return _httpx, f"generator: httpx (in-process fallback; wrk not on PATH); {pinning}"
+    version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[1]
+    where = f"core {cores[1]}" if cores else "not pinned"
+    return _wrk(cores[1] if cores else None), f"generator: wrk {version} ({where}); {pinning}"
+
+
+def _row(case: str, connections: int, contender: str, result: Measurement, floor: float) -> str:
+    return (
+        f"| {case} | {connections} | {contender} | {result.rate:,.0f} | {result.p50_ms:.2f} | "
+        f"{result.p99_ms:.2f} | {result.rate / floor:.2f}× |"
+    )
+
+
+def _silent_row(case: str, connections: int, contender: str, seconds: int) -> str:
+    """A contender that completed no response within the run: every latency is longer."""
+    latency = f"> {seconds * 1000:,}"
+    return f"| {case} | {connections} | {contender} | 0 | {latency} | {latency} | 0.00× |"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--connections", default="1,8,64")
     args = parser.parse_args()
-    (HERE / "results").mkdir(exist_ok=True)
+    cores = _cores()
+    generator, description = _generator(cores)
     port = _free_port()
     script = SERVER.format(root=str(HERE.parent), db=args.db, port=port)
-    server = subprocess.Popen([sys.executable, "-c", script], env=dict(os.environ))
+    server = subprocess.Popen(
+        _pinned([sys.executable, "-c", script], cores[0] if cores else None), env=dict(os.environ)
+    )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{base}/views/django/rows/", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        _wait_until_up(base)
+        print(f"{description}; {args.db}; {args.seconds} s per run", flush=True)
         print("| case | connections | contender | req/s | p50 ms | p99 ms | req/s vs floor |")
         print("|---|---:|---|---:|---:|---:|---:|")
         for case in CASES:
             for connections in (int(c) for c in args.connections.split(",")):
-                floor = None
-                for contender in CONTENDERS:
-                    path = _path(contender, case)
-                    asyncio.run(_drive(base, path, connections, 0.5))  # warm-up
-                    latencies = asyncio.run(_drive(base, path, connections, args.seconds))
-                    rate = len(latencies) / args.seconds
-                    floor = floor or rate
-                    cuts = statistics.quantiles(latencies, n=100)
-                    print(
-                        f"| {case} | {connections} | {contender} | {rate:,.0f} | "
-                        f"{cuts[49] * 1e3:.2f} | {cuts[98] * 1e3:.2f} | {rate / floor:.2f}× |",
-                        flush=True,
+                floor = 0.0
+                for contender, path in _contenders(case).items():
+                    url = base + path
+                    _check(url)
+                    generator(url, connections, WARM_UP_SECONDS)
+                    result = generator(url, connections, args.seconds)
+                    floor = floor or result.rate
+                    if not floor:
+                        raise AssertionError(f"the floor, {url}, completed no response")
+                    row = (
+                        _row(case, connections, contender, result, floor)
+                        if result.requests
+                        else _silent_row(case, connections, contender, args.seconds)
                     )
+                    print(row, flush=True)
     finally:
         server.terminate()
         server.wait(timeout=10)
