@@ -9,6 +9,7 @@ Responses carry X-Cache-status (MISS / HIT) so the caching is visible with curl.
 
 from django.db.models import Avg, Count
 from django.urls import path
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -25,7 +26,7 @@ from restflow.caching import (
 )
 
 
-class BookSerializer(serializers.ModelSerializer):
+class CachedBookSerializer(serializers.ModelSerializer):
     class Meta:
         model = Book
         fields = ["id", "title", "author", "price", "genre", "in_stock"]
@@ -45,6 +46,7 @@ class BookListKey(ResponseCacheKeyConstructor):
 class BookList(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(operation_id="caching_books_list", responses=CachedBookSerializer(many=True))
     @cache_response(
         BookListKey,
         ttl=300,
@@ -57,12 +59,13 @@ class BookList(APIView):
         books = Book.objects.order_by("id")
         if genre := request.query_params.get("genre"):
             books = books.filter(genre=genre)
-        return Response(BookSerializer(books[:100], many=True).data)
+        return Response(CachedBookSerializer(books[:100], many=True).data)
 
 
 class BookDetail(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(operation_id="caching_books_retrieve", responses=CachedBookSerializer)
     @cache_response(
         ttl=300,
         set_cache_headers=True,
@@ -72,7 +75,7 @@ class BookDetail(APIView):
         book = Book.objects.filter(pk=pk).first()
         if book is None:
             return Response({"detail": "Not found."}, status=404)
-        return Response(BookSerializer(book).data)
+        return Response(CachedBookSerializer(book).data)
 
 
 class AuthorKey(KeyConstructor):
@@ -99,6 +102,12 @@ def author_stats(author_id):
 class AuthorStats(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        responses=inline_serializer(
+            "AuthorStats",
+            {"books": serializers.IntegerField(), "avg_price": serializers.CharField()},
+        )
+    )
     def get(self, request, pk):
         value, metadata = author_stats.get_with_metadata(pk)
         return Response(

@@ -45,7 +45,7 @@ class BookFilterSet(FilterSet):
         default_order_fields = ["title"]
 
 
-class BookRow(serializers.ModelSerializer):
+class FilteredBookSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.name")
 
     class Meta:
@@ -62,7 +62,7 @@ class BookPages(PageNumberPagination):
 class Books(AsyncListAPIView):
     permission_classes = [AllowAny]
     queryset = Book.objects.select_related("author")
-    serializer_class = BookRow
+    serializer_class = FilteredBookSerializer
     filter_backends = [RestflowFilterBackend]
     filterset_class = BookFilterSet
     filterset_strict = True

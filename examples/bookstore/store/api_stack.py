@@ -20,7 +20,7 @@ from restflow.throttling import AnonRateThrottle
 from restflow.views import AsyncAPIView, AsyncListAPIView
 
 
-class BookSerializer(serializers.ModelSerializer):
+class StackBookSerializer(serializers.ModelSerializer):
     class Meta:
         model = Book
         fields = ["id", "title", "price", "in_stock"]
@@ -58,7 +58,7 @@ class PriceOutOfRange(APIException):
 
 class BookList(AsyncListAPIView):
     queryset = Book.objects.order_by("id")
-    serializer_class = BookSerializer
+    serializer_class = StackBookSerializer
     permission_classes = [AllowAny]
     pagination_class = EstimatedPages
 
@@ -96,7 +96,7 @@ class BookPrice(AsyncAPIView):
             raise PriceOutOfRange(details={"min": "0.01", "max": "1000.00"})
         book.price = price
         await book.asave(update_fields=["price"])
-        return Response(BookSerializer(book).data)
+        return Response(StackBookSerializer(book).data)
 
 
 urlpatterns = [
