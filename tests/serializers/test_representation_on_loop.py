@@ -65,10 +65,21 @@ def test_w16_plain_values_are_io_free():
     assert plain(RowSerializer(row), row)
 
 
+class Proxy:
+    """Every attribute read runs the class's own ``__getattribute__``."""
+
+    def __init__(self, row: Row) -> None:
+        self.__dict__.update(vars(row))
+
+    def __getattribute__(self, name: str):
+        return object.__getattribute__(self, name)
+
+
 def test_w16_properties_querysets_and_user_code_are_not_io_free():
     """W16: a property, a queryset, a method field, a custom field or a user
     ``to_representation`` may do I/O: not vouched for."""
     assert not plain(RowSerializer(Computed()), Computed())
+    assert not plain(RowSerializer(Proxy(ROWS[0])), Proxy(ROWS[0]))
     assert not plain(
         RowSerializer(SampleModel.objects.none(), many=True), SampleModel.objects.none()
     )

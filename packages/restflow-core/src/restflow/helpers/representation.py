@@ -113,6 +113,8 @@ def _scalar_fields() -> tuple[type, ...]:
 @functools.lru_cache(maxsize=1024)
 def _descriptor_names(cls: type, names: frozenset[str]) -> frozenset[str]:
     """The names among ``names`` that a data descriptor of ``cls`` (or a base) intercepts."""
+    if cls.__getattribute__ is not object.__getattribute__:
+        return names  # every read runs the class's own code
     found = set()
     for name in names:
         attribute = inspect.getattr_static(cls, name, None)
