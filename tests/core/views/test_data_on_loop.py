@@ -85,3 +85,37 @@ def test_w16_data_that_may_run_code_is_read_in_the_worker(monkeypatch, serialize
     assert response.status_code == 200
     assert counter.trips == 1
     assert _body(response) == serializer_class(queryset().first()).data
+
+
+class Labelled:
+    """A plain object whose ``label`` is a model row; ``str()`` of it queries."""
+
+    def __init__(self, note_id: int) -> None:
+        self.label = Note.objects.only("id").get(pk=note_id)  # ``name`` deferred
+
+
+class LabelSerializer(serializers.Serializer):
+    label = serializers.CharField()
+
+
+def test_w16_a_value_that_queries_after_all_is_read_in_the_worker(monkeypatch):
+    """W16: a ``CharField`` over a row whose ``__str__`` reads a deferred field: the read on
+    the loop raises ``SynchronousOnlyOperation`` and ``.data`` is read in the worker."""
+    note = _seed().notes.get()
+    Note.__str__ = lambda self: f"note {self.name}"
+    try:
+        value = Labelled(note.pk)
+
+        class Labels(Show):
+            serializer_class = LabelSerializer
+
+            async def fetch(self):
+                return value
+
+        counter = TripCounter(monkeypatch)
+        response = call(Labels.as_view(), rf.get("/"))
+    finally:
+        del Note.__str__
+    assert response.status_code == 200
+    assert _body(response) == {"label": f"note {note.name}"}
+    assert counter.trips == 1

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, SynchronousOnlyOperation
 from django.utils.decorators import classonlymethod
 from django.utils.functional import classproperty
 from rest_framework import exceptions
@@ -114,7 +114,10 @@ async def aserializer_data(serializer: Any) -> Any:
     if not hasattr(serializer, "initial_data") and represents_without_io(
         serializer, serializer.instance
     ):
-        return serializer.data
+        try:
+            return serializer.data
+        except SynchronousOnlyOperation:
+            pass  # a value's own ``__str__`` queried after all: read it where the ORM works
     return await in_worker(lambda: serializer.data)()
 
 

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
+from django.core.exceptions import SynchronousOnlyOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from rest_framework import fields as drf_fields
@@ -680,7 +681,10 @@ class SerializerMixin(ValidationCoreMixin):
     async def ato_representation(self, instance: Any) -> Any:
         """On the loop when it only formats plain values; else the mixin's (a hop)."""
         if represents_without_io(self, instance):
-            return self.to_representation(instance)
+            try:
+                return self.to_representation(instance)
+            except SynchronousOnlyOperation:
+                pass  # a value's own ``__str__`` queried after all
         return await super().ato_representation(instance)
 
     @property
@@ -1013,7 +1017,10 @@ class ListSerializer(ValidationCoreMixin, drf_serializers.ListSerializer):
         """Inline when I/O-free; async child ``to_representation`` awaited per item;
         otherwise one hop."""
         if represents_without_io(self, instance):
-            return self.to_representation(instance)
+            try:
+                return self.to_representation(instance)
+            except SynchronousOnlyOperation:
+                pass  # a value's own ``__str__`` queried after all
         child = self.child
         if is_async_callable(child.to_representation) and not _overrides(
             type(self), "to_representation", (drf_serializers.ListSerializer.to_representation,)
