@@ -371,3 +371,50 @@ async def test_stale_while_revalidate_async():
             break
         await asyncio.sleep(0.01)
     assert await value.aget_cache_only(1) == 2
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_first_miss_creates_its_tokens_before_computing(kind):
+    """A miss of a new partition computes under existing tokens (created by its first
+    read on local memory, by its claim elsewhere): an invalidation committed while it
+    computes is never overwritten by its result."""
+    from restflow.caching import storage
+
+    with use_cache(kind):
+        seen = []
+
+        @cache_result(RowKey)
+        def compute(row_id):
+            _, gen_keys = compute._locate((row_id,), {})
+            tokens = storage.get_many(gen_keys, 1)
+            seen.append(all(tokens.get(g) is not None for g in gen_keys))
+            if len(seen) == 1:
+                compute.delete_by_prefix(row_id=row_id)  # an invalidation mid-computation
+            return len(seen)
+
+        assert compute(1) == 1
+        assert seen == [True]
+        assert compute(1) == 2  # the first result was not served after the invalidation
+        assert compute(1) == 2
+
+
+def test_entries_written_before_generations_stay_valid_on_read():
+    """A stored entry without generation metadata (an older deployment's) is still a hit:
+    the first read creates tokens only for absent entries."""
+    from django.core.cache import cache
+
+    from restflow.caching import storage
+
+    with use_cache("locmem"):
+        calls = []
+
+        @cache_result(RowKey)
+        def compute(row_id):
+            calls.append(row_id)
+            return "fresh"
+
+        key, gen_keys = compute._locate((7,), {})
+        cache.set(key, {"value": "old", "metadata": {"cache_status": "MISS"}}, 60)
+        assert compute(7) == "old" and calls == []
+        assert storage.get_many(gen_keys, 1) == {}
+        assert compute(8) == "fresh" and calls == [8]

@@ -298,7 +298,7 @@ class CachedResponseWrapper(SyncCachedWrapper):
             storage.flush_retries()
         view, request = self.extract_view_and_request(args, kwargs)
         key, gen_keys = self._locate_for(view, request, args, kwargs)
-        found = storage.get_many([key, *gen_keys], self._version)
+        found = storage.get_many([key, *gen_keys], self._version, True)
         judged = self._judge(found, key, gen_keys, self.set_cache_headers)
         if judged[0] is HIT and not self._media_mismatch(judged[1], request):
             return self._serve_hit(judged[1], judged[2], args, kwargs)
@@ -311,7 +311,7 @@ class CachedResponseWrapper(SyncCachedWrapper):
             await storage.aflush_retries()
         view, request = self.extract_view_and_request(args, kwargs)
         key, gen_keys = self._locate_for(view, request, args, kwargs)
-        found = await storage.aget_many([key, *gen_keys], self._version)
+        found = await storage.aget_many([key, *gen_keys], self._version, True)
         judged = self._judge(found, key, gen_keys, self.set_cache_headers)
         if judged[0] is HIT and not self._media_mismatch(judged[1], request):
             return self._serve_hit(judged[1], judged[2], args, kwargs)

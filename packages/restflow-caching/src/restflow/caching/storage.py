@@ -127,11 +127,14 @@ def _key_maker(cache: Any, version: int) -> Any:
     return functools.partial(cache.make_key, version=version)
 
 
-def _locmem_get_many(cache: LocMemCache, keys: list[str], version: int) -> dict[str, Any]:
+def _locmem_get_many(
+    cache: LocMemCache, keys: list[str], version: int, claim: bool = False
+) -> dict[str, Any]:
     # One lock round for all keys and no per-key validation: the hit path reads 2-3 keys.
     make_key = _key_maker(cache, version)
     fulls = [make_key(key) for key in keys]
     found: dict[str, bytes] = {}
+    created: dict[str, int] = {}
     store, expiry = cache._cache, cache._expire_info
     with cache._lock:
         now = time.time()
@@ -144,7 +147,17 @@ def _locmem_get_many(cache: LocMemCache, keys: list[str], version: int) -> dict[
                 continue
             store.move_to_end(full, last=False)
             found[key] = pickled
-    return {key: pickle.loads(value) for key, value in found.items()}
+        if claim and keys[0] not in found:
+            # A certain miss: create its missing generation tokens now, as the claim would
+            # right after (never for a present entry, which may predate generations).
+            for key, full in zip(keys[1:], fulls[1:]):  # noqa: B905 - same length
+                if key not in found:
+                    created[key] = token = new_token()
+                    cache._set(full, pickle.dumps(token, cache.pickle_protocol), None)
+    values = {key: pickle.loads(value) for key, value in found.items()}
+    if created:
+        values.update(created)
+    return values
 
 
 def _locmem_run(cache: LocMemCache, ops: list[tuple[Any, ...]], version: int) -> list[Any]:
@@ -185,12 +198,18 @@ def _locmem_run(cache: LocMemCache, ops: list[tuple[Any, ...]], version: int) ->
     return results
 
 
-def get_many(keys: list[str], version: int) -> dict[str, Any] | None:
-    """Values found, or ``None`` when the cache cannot be read (treated as a miss)."""
+def get_many(keys: list[str], version: int, claim: bool = False) -> dict[str, Any] | None:
+    """Values found, or ``None`` when the cache cannot be read (treated as a miss).
+
+    ``claim`` (the first read of a call: ``[entry, *generation keys]``): on local memory,
+    an absent entry's missing generation tokens are created in the same lock round, so
+    the miss needs no separate claim (elsewhere the claim stays its own round trip, where
+    it also takes the cross-process lock).
+    """
     try:
         cache = backend()
         if type(cache) is LocMemCache:
-            return _locmem_get_many(cache, keys, version)
+            return _locmem_get_many(cache, keys, version, claim)
         if uses_process_lock():  # Redis: one pipeline on a kept client
             values = batch(cache, [("get", key) for key in keys], version)
             return {
@@ -202,11 +221,11 @@ def get_many(keys: list[str], version: int) -> dict[str, Any] | None:
         return None
 
 
-async def aget_many(keys: list[str], version: int) -> dict[str, Any] | None:
+async def aget_many(keys: list[str], version: int, claim: bool = False) -> dict[str, Any] | None:
     try:
         cache = backend()
         if type(cache) is LocMemCache:
-            return _locmem_get_many(cache, keys, version)
+            return _locmem_get_many(cache, keys, version, claim)
         return await async_cache(cache).get_many(keys, version=version)
     except Exception as exc:
         logger.warning("restflow cache read failed (%s): %s", keys[0], exc)

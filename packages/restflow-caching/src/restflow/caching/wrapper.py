@@ -442,6 +442,8 @@ class CachedWrapper:
             return (yield from self._compute_steps(args, kwargs, key, guessed))
         try:
             lock = self._lock_name(key, guessed) if storage.uses_process_lock() else None
+            if lock is None and not missing:  # tokens known (local memory): nothing to claim
+                return (yield from self._compute_steps(args, kwargs, key, guessed))
             claim = storage.claim_ops(
                 gen_keys, guessed, missing, lock, self._lock_timeout() if lock else 0
             )
@@ -687,7 +689,7 @@ class CachedWrapper:
         if storage.retry_queue:
             storage.flush_retries()
         key, gen_keys = self._locate(args, kwargs)
-        found = storage.get_many([key, *gen_keys], self._version)
+        found = storage.get_many([key, *gen_keys], self._version, True)
         judged = self._judge(found, key, gen_keys, want_metadata)
         if judged[0] is HIT:
             return self._from_store(judged[1], args, kwargs), judged[2]
@@ -799,7 +801,7 @@ class CachedWrapper:
         if storage.retry_queue:
             await storage.aflush_retries()
         key, gen_keys = self._locate(args, kwargs)
-        found = await storage.aget_many([key, *gen_keys], self._version)
+        found = await storage.aget_many([key, *gen_keys], self._version, True)
         judged = self._judge(found, key, gen_keys, want_metadata)
         if judged[0] is HIT:
             return self._from_store(judged[1], args, kwargs), judged[2]
