@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models.query_utils import DeferredAttribute
@@ -34,12 +35,12 @@ def represents_without_io(serializer: Any, instance: Any) -> bool:
     from rest_framework.serializers import ListSerializer
 
     if isinstance(serializer, ListSerializer):
-        if not _library_method(serializer, "to_representation"):
+        if not _library_method(type(serializer), "to_representation"):
             return False
         if not isinstance(instance, (list, tuple)):
             return False
         names = _plain_sources(serializer.child)
-        return names is not None and all(holds_plain_values(item, names) for item in instance)
+        return names is not None and _all_hold_plain_values(instance, names)
     names = _plain_sources(serializer)
     return names is not None and holds_plain_values(instance, names)
 
@@ -55,13 +56,32 @@ def holds_plain_values(instance: Any, names: frozenset[str]) -> bool:
     return not any(map(callable, map(values.__getitem__, names)))  # DRF calls callables
 
 
+def _all_hold_plain_values(items: Sequence[Any], names: frozenset[str]) -> bool:
+    """``holds_plain_values`` of every item, with the class checks made once per class."""
+    checked: type | None = None
+    for item in items:
+        cls = item.__class__
+        if cls is dict:
+            continue
+        if cls is not checked:
+            if _descriptor_names(cls, names):
+                return False
+            checked = cls
+        values = getattr(item, "__dict__", None)
+        if values is None or not values.keys() >= names:
+            return False
+        if any(map(callable, map(values.__getitem__, names))):
+            return False
+    return True
+
+
 def _plain_sources(serializer: Any) -> frozenset[str] | None:
     """The attributes ``serializer`` reads, or ``None`` when it may run code; per instance."""
     cached = serializer.__dict__.get("_restflow_plain_sources", _MISSING)
     if cached is not _MISSING:
         return cached
     names: frozenset[str] | None = None
-    if _library_method(serializer, "to_representation") and hasattr(serializer, "fields"):
+    if _library_method(type(serializer), "to_representation") and hasattr(serializer, "fields"):
         sources = [_plain_source(field) for field in serializer._readable_fields]
         if None not in sources:
             names = frozenset(sources)  # type: ignore[arg-type]
@@ -71,21 +91,23 @@ def _plain_sources(serializer: Any) -> frozenset[str] | None:
 
 def _plain_source(field: Any) -> str | None:
     sources: list[str] = field.source_attrs
-    if len(sources) != 1 or not _is_scalar(field):
-        return None
-    if not _library_method(field, "to_representation") or not _library_method(
-        field, "get_attribute"
-    ):
+    if len(sources) != 1 or not _plain_field_class(field.__class__):
         return None
     return sources[0]
 
 
-def _is_scalar(field: Any) -> bool:
-    return isinstance(field, _scalar_fields())
+@functools.lru_cache(maxsize=256)
+def _plain_field_class(cls: type) -> bool:
+    """A built-in scalar field class whose reading and formatting are the library's own."""
+    return (
+        issubclass(cls, _scalar_fields())
+        and _library_method(cls, "to_representation")
+        and _library_method(cls, "get_attribute")
+    )
 
 
-def _library_method(obj: Any, name: str) -> bool:
-    module = getattr(getattr(type(obj), name, None), "__module__", None) or ""
+def _library_method(cls: type, name: str) -> bool:
+    module = getattr(getattr(cls, name, None), "__module__", None) or ""
     return module.startswith(_LIBRARY_MODULES)
 
 
