@@ -458,8 +458,8 @@ _redis_types: dict[type, bool] = {}
 
 def uses_process_lock() -> bool:
     """The cross-process computation lock is taken on Redis only."""
-    kind = type(backend())
-    found = _redis_types.get(kind)
+    cache = backend()
+    found = _redis_types.get(type(cache))
     if found is None:
-        found = _redis_types[kind] = is_redis_cache(backend())
+        found = _redis_types[type(cache)] = is_redis_cache(cache)
     return found

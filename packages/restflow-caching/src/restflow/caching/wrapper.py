@@ -21,9 +21,10 @@ from collections.abc import Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from asgiref.sync import markcoroutinefunction, sync_to_async
+from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import close_old_connections
 from django.template.response import SimpleTemplateResponse
-from django.utils import timezone
 
 from restflow.caching import storage
 from restflow.caching.constants import (
@@ -72,6 +73,24 @@ JOIN, LAND, REVALIDATE, FLUSH, SLEEP, PATTERN = (
     "pattern",
 )
 Steps = Generator[tuple[Any, ...], Any, Any]
+
+
+_use_tz: list[bool] = []
+
+
+def _now() -> datetime.datetime:
+    """``django.utils.timezone.now()`` with ``USE_TZ`` read once per settings state."""
+    if not _use_tz:
+        _use_tz.append(bool(settings.USE_TZ))
+    return datetime.datetime.now(datetime.timezone.utc if _use_tz[0] else None)
+
+
+def _reset_use_tz(*, setting: str, **kwargs: Any) -> None:
+    if setting == "USE_TZ":
+        _use_tz.clear()
+
+
+setting_changed.connect(_reset_use_tz)
 
 
 def set_response_cache_header(response: Any, metadata: dict[str, Any] | None) -> Any:
@@ -292,7 +311,7 @@ class CachedWrapper:
         status: str = CacheStatus.MISS.value,
     ) -> tuple[dict[str, Any], Any]:
         """The stored dict and the backend timeout (longer when stale entries are kept)."""
-        now = timezone.now()
+        now = _now()
         metadata: dict[str, Any] = {
             METADATA_CACHED_AT_KEY: now.isoformat(),
             METADATA_RESET_AT_KEY: (now + datetime.timedelta(seconds=timeout)).isoformat()
@@ -348,6 +367,8 @@ class CachedWrapper:
     def _guess_tokens(found: dict[str, Any], gen_keys: list[str]) -> tuple[list[Any], list[int]]:
         """Current tokens with a fresh candidate for each missing one, and their indexes."""
         guessed = [found.get(g) for g in gen_keys]
+        if None not in guessed:
+            return guessed, []
         missing = [index for index, token in enumerate(guessed) if token is None]
         for index in missing:
             guessed[index] = storage.new_token()
