@@ -314,6 +314,31 @@ class ArgsKeyField(CacheKeyField):
         self._single = arguments if isinstance(arguments, str) and arguments != "*" else None
         # (func, its binder, how many positionals bind only skipped parameters or -1)
         self._memo: tuple[Any, Any, int] = (None, None, -1)
+        # One plain named argument rendered as "name:value" without the generic payload
+        # and stringify steps (partition fields of rules and of most constructors).
+        cls = type(self)
+        self._direct = (
+            self._single is not None
+            and not path
+            and normalizer is None
+            and not hash_value
+            and not self.SKIP
+            and cls.get_key_payload is ArgsKeyField.get_key_payload
+            and cls.stringify is CacheKeyField.stringify
+            and cls.get_cache_key_part is ArgsKeyField.get_cache_key_part
+        )
+
+    def get_cache_key_part(self, func: Any, args: Any, kwargs: Any) -> str:
+        if self._direct:
+            bound = self._bind_single(func, args, kwargs)
+            if bound is not None:
+                if not bound:
+                    return ""
+                value = bound[self._single]  # type: ignore[index]
+                kind = type(value)
+                if kind is int or kind is str:
+                    return f"{self._single}:{value}"
+        return self.stringify(self.get_key_payload(func, args, kwargs))
 
     def _plan(self, func: Any) -> tuple[Any, Any, int]:
         memo = self._memo
