@@ -157,6 +157,18 @@ def uncached():
     return uncached_title(next(_misses))
 
 
+def cache_aside():
+    """The floor of any miss: one bare read, the ORM read, one bare write (no invalidation,
+    no stampede protection, no metadata)."""
+    book_id = next(_misses)
+    cache = caches["default"]
+    value = cache.get(f"aside:{book_id}")
+    if value is None:
+        value = uncached_title(book_id)
+        cache.set(f"aside:{book_id}", value, 3600)
+    return value
+
+
 # -- invalidation cost --------------------------------------------------------------------------
 
 
@@ -202,11 +214,20 @@ def pooled_author_books(book_id):
 
 
 _author: dict[str, Any] = {}
+_bare_write: dict[str, Any] = {}
 
 
 def setup_save(kind):
     def setup():
         use(kind)
+        if kind == "redis":  # one raw SET on a plain redis-py client: one round trip
+            import redis
+
+            client = redis.Redis.from_url(REDIS_URL)
+            _bare_write["write"] = lambda: client.set("bench-caching-bare-gen", b"1")
+        else:
+            cache = caches["default"]
+            _bare_write["write"] = lambda: cache.set("bench-caching-bare-gen", 1, None)
         author = Author.objects.get_or_create(name="bench")[0]
         _author["plain"] = PlainAuthor.objects.get(pk=author.pk)
         _author["ruled"] = RuledAuthor.objects.get(pk=author.pk)
@@ -221,6 +242,12 @@ def plain_save():
 
 def ruled_save():
     _author["ruled"].save()
+
+
+def save_and_bare_write():
+    """The floor of a save that invalidates: the save, then one bare cache write."""
+    _author["plain"].save()
+    _bare_write["write"]()
 
 
 def pooled_save():
@@ -295,7 +322,11 @@ def scenarios() -> list[Scenario]:
             Scenario(
                 name=f"[{kind}] miss vs uncached ORM read",
                 baseline="uncached",
-                contenders={"uncached": uncached, "restflow miss": miss},
+                contenders={
+                    "uncached": uncached,
+                    "restflow miss": miss,
+                    "hand-written get + ORM + set (floor)": cache_aside,
+                },
                 setup=setup_data(kind),
                 number=300,
                 goals={"restflow miss": 1.1},
@@ -303,7 +334,11 @@ def scenarios() -> list[Scenario]:
             Scenario(
                 name=f"[{kind}] save() with one invalidation rule",
                 baseline="plain save()",
-                contenders={"plain save()": plain_save, "save() + 1 rule": ruled_save},
+                contenders={
+                    "plain save()": plain_save,
+                    "save() + 1 rule": ruled_save,
+                    "save() + one bare cache write (floor)": save_and_bare_write,
+                },
                 setup=setup_save(kind),
                 number=200,
                 goals={"save() + 1 rule": 1.25},
