@@ -212,6 +212,12 @@ class KeyConstructor(metaclass=KeyConstructorMeta):
     def build_partition(self, func: Any, args: Any, kwargs: Any) -> str:
         if args is None and kwargs is None:
             return ""
+        fields = self._partition_fields
+        if len(fields) == 1:  # the usual partition: one field, nothing to join
+            part = fields[0].get_cache_key_part(func, args, kwargs)
+            while part.endswith("::"):
+                part = part[:-2]
+            return part
         return self._join(self.partition_parts(func, args, kwargs))
 
     def identifier_prefix(self, func: Any) -> str:

@@ -357,10 +357,14 @@ class CacheRegistry:
             return {}
         if instance is None:
             return None
-        values = {name: _resolve_path(instance, path) for name, path in rule.field_mapping.items()}
+        values = {}
+        missing = False
+        for name, path in rule.field_mapping.items():
+            value = values[name] = _resolve_path(instance, path)
+            missing = missing or value is None
         required = rule.require_args
         if required is True:
-            if any(value is None for value in values.values()):
+            if missing:
                 return None
         elif isinstance(required, (list, tuple)) and any(values.get(n) is None for n in required):
             return None
@@ -506,6 +510,7 @@ class CacheRegistry:
         """
         rule_kwargs = rule_kwargs or {}
         work: list[tuple[InvalidationRule, Any, dict[str, Any]]] = []
+        asynchronous = prefer_async
         for rule_id in rule_ids:
             entry = self._rules.get(int(rule_id))
             if entry is None:
@@ -517,7 +522,8 @@ class CacheRegistry:
             if kwargs is None:
                 continue
             work.append((entry["invalidation_rule"], entry["func"], kwargs))
-        if prefer_async or any(func.is_async for _, func, _ in work):
+            asynchronous = asynchronous or entry["func"].is_async
+        if asynchronous:
 
             async def apply_all() -> None:
                 for rule, func, kwargs in work:

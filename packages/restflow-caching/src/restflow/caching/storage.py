@@ -432,7 +432,7 @@ retry_queue = _RetryQueue()
 
 def bump_ops(prefixes: Iterable[str]) -> list[tuple[Any, ...]]:
     """A new random generation for each prefix."""
-    return [("set", gen_key(prefix), new_token(), None) for prefix in prefixes]
+    return [("set", GEN_KEY_PREFIX + prefix, new_token(), None) for prefix in prefixes]
 
 
 def bump_failed(ops: list[tuple[Any, ...]], version: int, ttl: float | None, exc: Any) -> None:
