@@ -74,6 +74,7 @@ def test_tokens_ignore_the_global_random_state():
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_tokens_differ_in_forked_children():
     """A forked worker reseeds its token source: it never repeats its parent's tokens."""
     from restflow.caching.storage import new_token
