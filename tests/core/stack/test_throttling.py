@@ -368,18 +368,16 @@ async def test_concurrent_async_requests_admit_exactly_k_redis(alias, run_id):
 
 
 async def _delete_redis_log(cache, key):
-    from restflow.helpers.cache import _sync_redis_client, get_backend
+    from restflow.helpers.cache import get_backend, sync_redis_client
 
     backend = get_backend(cache)
-    await sync_to_async(_sync_redis_client(backend).delete)(
-        backend.make_key(key) + REDIS_KEY_SUFFIX
-    )
+    await sync_to_async(sync_redis_client(backend).delete)(backend.make_key(key) + REDIS_KEY_SUFFIX)
 
 
 @pytest.mark.redis
 def test_redis_sliding_window_evicts_and_expires(run_id):
     """S-THR-005 on Redis: expired entries evicted, key TTL = duration."""
-    from restflow.helpers.cache import _sync_redis_client
+    from restflow.helpers.cache import sync_redis_client
 
     cache = caches["redis"]
     key = f"throttle_window_{run_id}_{uuid.uuid4().hex}"
@@ -392,10 +390,10 @@ def test_redis_sliding_window_evicts_and_expires(run_id):
         throttle = cls()
         assert throttle.allow_request(request(), None) is True
         assert throttle.history == [5060.5]
-        client = _sync_redis_client(cache)
+        client = sync_redis_client(cache)
         assert 0 < client.pttl(cache.make_key(key) + REDIS_KEY_SUFFIX) <= 60_000
     finally:
-        _sync_redis_client(cache).delete(cache.make_key(key) + REDIS_KEY_SUFFIX)
+        sync_redis_client(cache).delete(cache.make_key(key) + REDIS_KEY_SUFFIX)
 
 
 @pytest.mark.redis
@@ -541,10 +539,10 @@ def test_script_is_loaded_when_the_server_does_not_know_it(run_id):
     """EVALSHA falls back to EVAL (and so loads the script) on NoScriptError."""
     from redis.exceptions import NoScriptError
 
-    from restflow.helpers.cache import _sync_redis_client
+    from restflow.helpers.cache import sync_redis_client
     from restflow.throttling import history
 
-    real = _sync_redis_client(caches["redis"])
+    real = sync_redis_client(caches["redis"])
 
     class ForgetfulServer:
         """The real client, except that the script cache looks empty."""

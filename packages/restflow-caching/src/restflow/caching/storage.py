@@ -34,13 +34,13 @@ from django.core.cache.backends.base import default_key_func
 from django.core.cache.backends.locmem import LocMemCache
 
 from restflow.helpers.cache import (
-    _backend_timeout_ms,
-    _redis_codec,
-    _sync_redis_client,
     async_cache,
+    backend_timeout_ms,
     batch,
     get_backend,
     is_redis_cache,
+    redis_codec,
+    sync_redis_client,
 )
 
 __all__ = [
@@ -256,15 +256,15 @@ def _redis_write(cache: Any, op: tuple[Any, ...], version: int) -> bool:
     """One ``set``/``delete`` (an invalidation's bump, a lock release) as one command, with
     the client, key and encoding ``batch`` uses: a pipeline for a single command costs a
     pipeline object and its bookkeeping, as much CPU as a local round trip."""
-    client = _sync_redis_client(cache)
+    client = sync_redis_client(cache)
     key = cache.make_key(op[1], version=version)
     if op[0] == "delete":
         return bool(client.delete(key))
-    px = _backend_timeout_ms(cache, op[3])
+    px = backend_timeout_ms(cache, op[3])
     if px == 0:  # already expired
         client.delete(key)
     else:
-        client.set(key, _redis_codec(cache)[0](op[2]), px=px)
+        client.set(key, redis_codec(cache)[0](op[2]), px=px)
     return True
 
 

@@ -42,10 +42,13 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "AsyncCacheAccess",
     "async_cache",
+    "backend_timeout_ms",
     "batch",
     "get_backend",
     "incr",
     "is_redis_cache",
+    "redis_codec",
+    "sync_redis_client",
 ]
 
 # Create-or-increment with a TTL only on creation, atomically on the server.
@@ -65,7 +68,7 @@ def get_backend(cache: Any) -> BaseCache:
     return cache
 
 
-def _backend_timeout_ms(cache: BaseCache, timeout: Any) -> int | None:
+def backend_timeout_ms(cache: BaseCache, timeout: Any) -> int | None:
     """``None`` = no expiry; ``0`` or less = already expired (Django semantics)."""
     if timeout is DEFAULT_TIMEOUT:
         timeout = cache.default_timeout
@@ -83,7 +86,8 @@ def is_redis_cache(cache: Any) -> bool:
 _sync_clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
-def _sync_redis_client(cache: Any) -> Any:
+def sync_redis_client(cache: Any) -> Any:
+    """The blocking redis-py client of a Redis backend, one per backend (its own pool)."""
     backend: Any = get_backend(cache)
     if type(backend).__module__.startswith("django_redis"):
         return backend.client.get_client(write=True)  # memoised by django-redis
@@ -105,8 +109,8 @@ def incr(
     """
     backend = get_backend(cache)
     if is_redis_cache(backend):
-        ttl = _backend_timeout_ms(backend, timeout)
-        client = _sync_redis_client(backend)
+        ttl = backend_timeout_ms(backend, timeout)
+        client = sync_redis_client(backend)
         return int(
             client.eval(_INCR_SCRIPT, 1, backend.make_key(key, version=version), delta, ttl or 0)
         )
@@ -119,7 +123,8 @@ def incr(
             continue
 
 
-def _redis_codec(backend: Any) -> tuple[Any, Any]:
+def redis_codec(backend: Any) -> tuple[Any, Any]:
+    """The backend's own ``(encode, decode)`` of values, so raw commands stay compatible."""
     if type(backend).__module__.startswith("django_redis"):
         return backend.client.encode, backend.client.decode
     serializer = backend._cache._serializer
@@ -171,15 +176,15 @@ def batch(cache: Any, ops: list[tuple[Any, ...]], version: int | None = None) ->
         return []
     if not is_redis_cache(backend):
         return [_apply(backend, op, version) for op in ops]
-    encode, decode = _redis_codec(backend)
+    encode, decode = redis_codec(backend)
 
     def make_key(key: str) -> Any:
         return backend.make_key(key, version=version)
 
     def ttl(timeout: Any) -> int | None:
-        return _backend_timeout_ms(backend, timeout)
+        return backend_timeout_ms(backend, timeout)
 
-    pipe = _sync_redis_client(backend).pipeline(transaction=False)
+    pipe = sync_redis_client(backend).pipeline(transaction=False)
     for op in ops:
         _queue(pipe, op, make_key, ttl, encode)
     raws = pipe.execute()
@@ -339,7 +344,7 @@ class RedisAccess(AsyncCacheAccess):
         return str(self.cache.make_key(key, version=version))
 
     def _ttl(self, timeout: Any) -> int | None:
-        return _backend_timeout_ms(self.cache, timeout)
+        return backend_timeout_ms(self.cache, timeout)
 
     async def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         value = await self.client().get(self._key(key, version))

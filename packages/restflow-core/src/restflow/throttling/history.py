@@ -26,7 +26,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from restflow.helpers.cache import RedisAccess, _sync_redis_client, async_cache, get_backend
+from restflow.helpers.cache import RedisAccess, async_cache, get_backend, sync_redis_client
 
 # One Lua script: evict expired entries, admit when under the limit, return the history.
 _HIT_SCRIPT = """
@@ -125,7 +125,7 @@ def hit(cache: Any, key: str, now: float, duration: int, limit: int) -> tuple[bo
     backend = get_backend(cache)
     if isinstance(async_cache(backend), RedisAccess):
         args = _redis_args(backend, key, now, duration, limit)
-        return _redis_result(_redis_hit(_sync_redis_client(backend), args))
+        return _redis_result(_redis_hit(sync_redis_client(backend), args))
     return _hit_locked(backend, key, now, duration, limit)
 
 
