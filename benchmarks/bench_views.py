@@ -6,9 +6,9 @@
 
 Contenders: a plain Django async view (the floor and baseline: hand-written dicts and
 ``JsonResponse``), restflow's ``AsyncAPIView`` / ``AsyncListAPIView`` with the same DRF
-serializer as DRF (``restflow``) and, on the JSON-bound case, with a ``restflow.serializers``
-serializer (``restflow+rf-serializer``), DRF (sync ``APIView``/``ListAPIView``), adrf and
-django-ninja. Every DRF-family view runs without authentication or permission classes.
+serializer as DRF (``restflow``) and with a ``restflow.serializers`` serializer
+(``restflow+rf-serializer``), DRF (sync ``APIView``/``ListAPIView``), adrf and django-ninja.
+Every DRF-family view runs without authentication or permission classes.
 Goal: restflow within 1.3× of the floor on the JSON-bound case, ahead of adrf and DRF.
 ``benchmarks/load_views.py`` serves the same routes under uvicorn and drives them with wrk.
 """
@@ -36,7 +36,7 @@ from rest_framework.views import APIView as DRFAPIView
 from benchmarks import urls
 from benchmarks.app.models import Author, Book
 from benchmarks.harness import Scenario
-from restflow.serializers import Field, Serializer
+from restflow.serializers import Field, ModelSerializer, Serializer
 from restflow.views import AsyncAPIView, AsyncListAPIView
 
 OPEN = {"authentication_classes": [], "permission_classes": [], "throttle_classes": []}
@@ -119,6 +119,12 @@ class BookSerializer(drf.ModelSerializer):
         fields = BOOK_FIELDS
 
 
+class RestflowBookSerializer(ModelSerializer):
+    class Meta:
+        model = Book
+        fields = BOOK_FIELDS
+
+
 class ADRFBookSerializer(adrf_serializers.ModelSerializer):
     class Meta:
         model = Book
@@ -193,6 +199,10 @@ class RestflowBooks(AsyncListAPIView):
         return books()
 
 
+class RestflowBooksTyped(RestflowBooks):
+    serializer_class = RestflowBookSerializer
+
+
 class DRFBooks(drf_generics.ListAPIView):
     serializer_class = BookSerializer
     pagination_class = None
@@ -234,6 +244,7 @@ urls.urlpatterns += [
     path("views/adrf/rows/", ADRFRows.as_view()),
     path("views/django/books/", django_books),
     path("views/restflow/books/", RestflowBooks.as_view()),
+    path("views/restflow-typed/books/", RestflowBooksTyped.as_view()),
     path("views/drf/books/", DRFBooks.as_view()),
     path("views/adrf/books/", ADRFBooks.as_view()),
     path("views/ninja/", ninja_api.urls),
@@ -311,9 +322,7 @@ def _seed_books() -> None:
 
 
 def _contenders(kind: str) -> dict[str, Any]:
-    typed = (
-        {"restflow+rf-serializer": _client("/views/restflow-typed/rows/")} if kind == "rows" else {}
-    )
+    typed = {"restflow+rf-serializer": _client(f"/views/restflow-typed/{kind}/")}
     return {
         "django": _client(f"/views/django/{kind}/"),
         "restflow": _client(f"/views/restflow/{kind}/"),

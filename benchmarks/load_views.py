@@ -4,7 +4,7 @@
 
 The server is one uvicorn process (one worker) serving ``benchmarks.bench_views``' routes:
 plain Django async view (the floor), restflow, restflow with a restflow serializer
-(``restflow+rf-serializer``, JSON-bound case only), DRF, adrf and ninja. The load generator
+(``restflow+rf-serializer``), DRF, adrf and ninja. The load generator
 is a second process: ``wrk`` (``-t min(connections, 2) --latency``) when it is on PATH, since
 on a 2-core machine a Python generator saturates its own core before the server at 64
 connections and so measures itself; otherwise the fallback is an in-process generator of
@@ -74,7 +74,7 @@ Generator = Callable[[str, int, int], Measurement]
 def _contenders(case: str) -> dict[str, str]:
     """Contender name -> path, as in ``bench_views._contenders``."""
     suffix = CASES[case]
-    typed = {"restflow+rf-serializer": "/views/restflow-typed/rows/"} if suffix == "rows" else {}
+    typed = {"restflow+rf-serializer": f"/views/restflow-typed/{suffix}/"}
     return {
         "django": f"/views/django/{suffix}/",
         "restflow": f"/views/restflow/{suffix}/",
