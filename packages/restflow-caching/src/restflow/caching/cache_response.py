@@ -152,18 +152,9 @@ class CachedResponseWrapper(SyncCachedWrapper):
 
     def extract_view_and_request(self, args: tuple, kwargs: dict) -> tuple[Any, Any]:
         """``extract_view_and_request(args, kwargs, params)`` of this handler's signature."""
-        view = args[0] if self._view_first and args else None
-        if "request" in kwargs:
-            request = kwargs["request"]
-        elif self._self_request and len(args) > 1:
-            request = args[1]
-        elif self._request_first and args:
-            request = args[0]
-        else:
-            request = None
-        if view is None and request is not None:
-            view = (getattr(request, "parser_context", None) or {}).get("view")
-        return view, request
+        return _view_and_request(
+            args, kwargs, self._view_first, self._self_request, self._request_first
+        )
 
     def _identity_parts(self, view: Any, request: Any) -> str:
         if request is None or self._shared:
@@ -391,12 +382,25 @@ def extract_view_and_request(
     """Find the view and request of a handler call from its parameter names."""
     if params is None:
         params = ["self", "request"] if args and hasattr(args[0], "request") else ["request"]
-    view = args[0] if params and params[0] == "self" and args else None
+    view_first = bool(params) and params[0] == "self"
+    return _view_and_request(
+        args,
+        kwargs,
+        view_first,
+        params[:2] == ["self", "request"],
+        bool(params) and params[0] == "request",
+    )
+
+
+def _view_and_request(
+    args: tuple, kwargs: dict, view_first: bool, self_request: bool, request_first: bool
+) -> tuple[Any, Any]:
+    view = args[0] if view_first and args else None
     if "request" in kwargs:
         request = kwargs["request"]
-    elif params[:2] == ["self", "request"] and len(args) > 1:
+    elif self_request and len(args) > 1:
         request = args[1]
-    elif params and params[0] == "request" and args:
+    elif request_first and args:
         request = args[0]
     else:
         request = None
