@@ -22,6 +22,10 @@ PACKAGES = ROOT / "packages"
 _pyenv = pathlib.Path(os.environ.get("PYENV_ROOT", pathlib.Path.home() / ".pyenv")) / "versions"
 for _bin in sorted(glob.glob(str(_pyenv / "3.1[0-9]*" / "bin"))):
     os.environ["PATH"] = _bin + os.pathsep + os.environ["PATH"]
+# The uv that ``dev.py`` installs into .tools/ serves when none is on PATH.
+_tools = ROOT / ".tools" / ("Scripts" if os.name == "nt" else "bin")
+if shutil.which("uv") is None and (_tools / "uv").exists():
+    os.environ["PATH"] = str(_tools) + os.pathsep + os.environ["PATH"]
 
 nox.options.default_venv_backend = "uv"
 nox.options.sessions = ["tests"]
