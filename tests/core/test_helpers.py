@@ -289,3 +289,54 @@ async def test_async_auth_shims():
         import typing_extensions
 
         assert NotRequired is typing_extensions.NotRequired
+
+
+def _algorithm(log):
+    """Doubles what each step returns; a failing step is handled by the algorithm itself."""
+    try:
+        first = yield "one"
+        try:
+            yield "boom"
+        except KeyError as exc:
+            log.append(f"handled {exc}")
+        second = yield "two"
+        return first + second
+    finally:
+        log.append("closed")
+
+
+def _perform(step):
+    if step == "boom":
+        raise KeyError("boom")
+    return len(step)
+
+
+def test_drive_sends_results_and_throws_errors_into_the_algorithm():
+    from restflow.helpers.steps import drive
+
+    log = []
+    assert drive(_algorithm(log), _perform) == 6
+    assert log == ["handled 'boom'", "closed"]
+
+
+async def test_adrive_is_the_same_algorithm_awaited():
+    from restflow.helpers.steps import adrive
+
+    async def perform(step):
+        return _perform(step)
+
+    log = []
+    assert await adrive(_algorithm(log), perform) == 6
+    assert log == ["handled 'boom'", "closed"]
+
+
+def test_an_unhandled_step_error_leaves_through_the_algorithm():
+    from restflow.helpers.steps import drive
+
+    def fail(step):
+        raise ValueError(step)
+
+    log = []
+    with pytest.raises(ValueError, match="one"):
+        drive(_algorithm(log), fail)
+    assert log == ["closed"]

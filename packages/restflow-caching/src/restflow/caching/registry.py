@@ -27,6 +27,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_delete, post_save
 
 from restflow.caching.rules import InvalidationRule
+from restflow.helpers.steps import adrive
 
 __all__ = ["CacheRegister", "CacheRegistry"]
 
@@ -548,18 +549,12 @@ class CacheRegistry:
 
     @staticmethod
     async def _aprocess(rule: InvalidationRule, func: Any, kwargs: dict[str, Any]) -> None:
-        steps = _rule_steps(rule, func, kwargs, asynchronous=True)
-        error: Exception | None = None
-        while True:
-            try:
-                pending = steps.send(None) if error is None else steps.throw(error)
-            except StopIteration:
-                return
-            error = None
-            try:
-                await pending
-            except Exception as exc:  # handled (or re-raised) by the core
-                error = exc
+        # Each step is a wrapper coroutine; its errors are handled (or re-raised) by the core.
+        await adrive(_rule_steps(rule, func, kwargs, asynchronous=True), _itself)
+
+
+def _itself(awaitable: Any) -> Any:
+    return awaitable
 
 
 def _rule_steps(

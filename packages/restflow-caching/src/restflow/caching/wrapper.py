@@ -45,6 +45,7 @@ from restflow.caching.key_constructor import (
     glob_escape,
 )
 from restflow.caching.key_fields import ArgsKeyField, signature_of
+from restflow.helpers.steps import adrive, drive
 
 if TYPE_CHECKING:
     from restflow.caching.rules import InvalidationRule
@@ -622,18 +623,7 @@ class CachedWrapper:
     # -- the sync driver ----------------------------------------------------------------
 
     def _run_sync(self, steps: Steps) -> Any:
-        value: Any = None
-        error: BaseException | None = None
-        while True:
-            try:
-                step = steps.send(value) if error is None else steps.throw(error)
-            except StopIteration as done:
-                return done.value
-            value, error = None, None
-            try:
-                value = self._sync_step(step)
-            except BaseException as exc:  # thrown into the core: its finally blocks run
-                error = exc
+        return drive(steps, self._sync_step)
 
     def _sync_step(self, step: tuple[Any, ...]) -> Any:
         kind = step[0]
@@ -733,18 +723,7 @@ class CachedWrapper:
     # -- the async driver ---------------------------------------------------------------
 
     async def _run_async(self, steps: Steps) -> Any:
-        value: Any = None
-        error: BaseException | None = None
-        while True:
-            try:
-                step = steps.send(value) if error is None else steps.throw(error)
-            except StopIteration as done:
-                return done.value
-            value, error = None, None
-            try:
-                value = await self._async_step(step)
-            except BaseException as exc:
-                error = exc
+        return await adrive(steps, self._async_step)
 
     async def _async_step(self, step: tuple[Any, ...]) -> Any:
         kind = step[0]

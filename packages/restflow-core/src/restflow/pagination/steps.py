@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from asgiref.sync import sync_to_async
 from django.db.models import QuerySet
 
+from restflow.helpers.steps import drive
 from restflow.pagination.counting import COUNT_ESTIMATE, COUNT_EXACT, COUNT_NONE, planner_estimate
 
 # Offsets and limits beyond a signed 64-bit integer overflow SQL; no table gets near it.
@@ -71,13 +72,11 @@ def _fetch(op: FetchRows) -> list[Any]:
 
 def run_sync(steps: Steps[T]) -> T:
     """Drive a pagination core with blocking I/O."""
-    result: Any = None
-    try:
-        while True:
-            op = steps.send(result)
-            result = _count(op) if isinstance(op, CountRows) else _fetch(op)
-    except StopIteration as done:
-        return done.value
+    return drive(steps, _perform)
+
+
+def _perform(op: CountRows | FetchRows) -> Any:
+    return _count(op) if isinstance(op, CountRows) else _fetch(op)
 
 
 async def run_async(steps: Steps[T], data: Any) -> T:
