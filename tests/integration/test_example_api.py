@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pathlib
 import socket
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import time
 import httpx
 import pytest
 
-EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "bookstore"
+from tests.integration.example import EXAMPLE
 
 
 def _free_port() -> int:

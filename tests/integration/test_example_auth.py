@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import pathlib
-import subprocess
-import sys
-
-EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "bookstore"
+from tests.integration.example import run_in_example
 
 SCRIPT = """
 import django
@@ -42,13 +37,4 @@ print("ok")
 
 
 def test_example_auth_endpoints(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bookstore.settings",
-        "BOOKSTORE_DB": str(tmp_path / "db.sqlite3"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT], cwd=EXAMPLE, env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().endswith("ok")
+    assert run_in_example(SCRIPT, tmp_path).strip().endswith("ok")

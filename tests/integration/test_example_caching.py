@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import pathlib
-import subprocess
-import sys
-
 import pytest
 
-EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "bookstore"
+from tests.integration.example import run_in_example
 
 SCRIPT = r"""
 import datetime, json, os, sys
@@ -46,19 +41,7 @@ print(json.dumps(out))
 def test_example_caches_list_and_detail(tmp_path):
     import json
 
-    if not (EXAMPLE / "store" / "api_caching.py").exists():
-        pytest.skip("example not present")
-    env = {**os.environ, "BOOKSTORE_DB": str(tmp_path / "db.sqlite3")}
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        cwd=EXAMPLE,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out = json.loads(run_in_example(SCRIPT, tmp_path).strip().splitlines()[-1])
     assert [status for _, status, _ in out["list"]] == ["MISS", "HIT"]
     assert [status for _, status, _ in out["detail"]] == ["MISS", "HIT"]
     assert [status for _, status, _ in out["stats"]] == ["MISS", "HIT"]

@@ -7,14 +7,10 @@ absent it cannot even load its URLconf, so the test needs the whole family insta
 from __future__ import annotations
 
 import json
-import os
-import pathlib
-import subprocess
-import sys
 
 import pytest
 
-EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "bookstore"
+from tests.integration.example import run_in_example
 
 SCRIPT = """
 import json
@@ -41,22 +37,7 @@ print(json.dumps(document))
 @pytest.mark.slow
 def test_bookstore_schema_is_valid(tmp_path):
     """A-SCHEMA-024 A-SCHEMA-023: the example's routes, through the real generator."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bookstore.settings",
-        "BOOKSTORE_DB": str(tmp_path / "db.sqlite3"),
-        "PYTHONPATH": str(EXAMPLE),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        cwd=EXAMPLE,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr[-4000:]
-    document = json.loads(result.stdout.strip().splitlines()[-1])
+    document = json.loads(run_in_example(SCRIPT, tmp_path).strip().splitlines()[-1])
     assert document["info"]["title"] == "Bookstore API"
     assert "/api/schema/" in document["paths"]
     login = document["paths"]["/api/auth/login/"]["post"]
