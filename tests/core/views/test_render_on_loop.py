@@ -7,7 +7,6 @@ rendered response's no-op ``render()``: one worker trip fewer per request (W11, 
 
 from __future__ import annotations
 
-import asyncio
 import pickle
 
 import pytest
@@ -20,8 +19,6 @@ from rest_framework.response import Response as DRFResponse
 from restflow.responses import Response
 from restflow.views import AsyncAPIView
 from restflow.views._rendering import _template_response_middleware
-
-OPEN = {"authentication_classes": [], "permission_classes": [], "throttle_classes": []}
 
 
 class RestflowJSON(AsyncAPIView):
@@ -170,4 +167,3 @@ async def test_w16_late_callbacks_returning_responses_are_not_scheduled():
     await response.arender()
     response.add_post_render_callback(lambda r: r)
     assert getattr(response, "_late_callbacks", []) == []
-    await asyncio.sleep(0)
