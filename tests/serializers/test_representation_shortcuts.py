@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework import fields as drf
 
-from restflow.serializers.core import _representation_of
+from restflow.serializers.representation import representation_of
 
 DECIMAL_FIELDS = [
     drf.DecimalField(max_digits=8, decimal_places=2),
@@ -47,7 +47,7 @@ def outcome(represent, value):
 
 
 def same(field, value):
-    shortcut = _representation_of(field)
+    shortcut = representation_of(field)
     assert outcome(shortcut, value) == outcome(field.to_representation, value)
 
 
@@ -73,6 +73,6 @@ def test_shortcuts_follow_the_settings_of_their_time():
     """A project setting read by DRF per value is read when the shortcut is made."""
     field = drf.DecimalField(max_digits=6, decimal_places=2)
     with override_settings(REST_FRAMEWORK={"COERCE_DECIMAL_TO_STRING": False}):
-        assert _representation_of(field)(decimal.Decimal("1.234")) == decimal.Decimal("1.23")
+        assert representation_of(field)(decimal.Decimal("1.234")) == decimal.Decimal("1.23")
     with override_settings(REST_FRAMEWORK={"DATE_FORMAT": "%Y"}):
-        assert _representation_of(drf.DateField())(datetime.date(2024, 5, 1)) == "2024"
+        assert representation_of(drf.DateField())(datetime.date(2024, 5, 1)) == "2024"

@@ -17,11 +17,50 @@ from typing import Any
 
 from django.db.models.query_utils import DeferredAttribute
 
-__all__ = ["holds_plain_values", "represents_without_io"]
+__all__ = [
+    "NOT_PLAIN",
+    "holds_plain_values",
+    "intercepted_names",
+    "plain_data",
+    "plain_source",
+    "represents_without_io",
+]
 
 # Modules whose ``to_representation`` / ``get_attribute`` restflow vouches for.
 _LIBRARY_MODULES = ("rest_framework.", "restflow.")
 _MISSING = object()
+
+
+class _NotPlain:
+    def __repr__(self) -> str:
+        return "NOT_PLAIN"
+
+
+#: What ``plain_data`` (and a serializer's one-pass reader) returns when it may not read.
+NOT_PLAIN: Any = _NotPlain()
+
+
+def plain_data(serializer: Any) -> Any:
+    """``serializer.data`` read here when that can run no I/O, else ``NOT_PLAIN``.
+
+    A serializer with a ``_restflow_plain_data()`` method (restflow's) checks while it
+    represents, in one pass; any other is checked first with ``represents_without_io``.
+    A value whose own ``__str__`` queries after all gives ``NOT_PLAIN`` too, so the caller
+    reads ``.data`` where the ORM works.
+    """
+    from django.core.exceptions import SynchronousOnlyOperation
+
+    if hasattr(serializer, "initial_data"):
+        return NOT_PLAIN  # validation outcomes decide what ``.data`` holds
+    try:
+        own = getattr(serializer, "_restflow_plain_data", None)
+        if own is not None:
+            return own()
+        if represents_without_io(serializer, serializer.instance):
+            return serializer.data
+    except SynchronousOnlyOperation:
+        pass
+    return NOT_PLAIN
 
 
 def represents_without_io(serializer: Any, instance: Any) -> bool:
@@ -51,7 +90,7 @@ def holds_plain_values(instance: Any, names: frozenset[str]) -> bool:
     if type(instance) is dict:
         return True
     values = getattr(instance, "__dict__", None)
-    if values is None or not names <= values.keys() or _descriptor_names(instance.__class__, names):
+    if values is None or not names <= values.keys() or intercepted_names(instance.__class__, names):
         return False
     return not any(map(callable, map(values.__getitem__, names)))  # DRF calls callables
 
@@ -64,7 +103,7 @@ def _all_hold_plain_values(items: Sequence[Any], names: frozenset[str]) -> bool:
         if cls is dict:
             continue
         if cls is not checked:
-            if _descriptor_names(cls, names):
+            if intercepted_names(cls, names):
                 return False
             checked = cls
         values = getattr(item, "__dict__", None)
@@ -82,14 +121,16 @@ def _plain_sources(serializer: Any) -> frozenset[str] | None:
         return cached
     names: frozenset[str] | None = None
     if _library_method(type(serializer), "to_representation") and hasattr(serializer, "fields"):
-        sources = [_plain_source(field) for field in serializer._readable_fields]
+        sources = [plain_source(field) for field in serializer._readable_fields]
         if None not in sources:
             names = frozenset(sources)  # type: ignore[arg-type]
     serializer.__dict__["_restflow_plain_sources"] = names
     return names
 
 
-def _plain_source(field: Any) -> str | None:
+def plain_source(field: Any) -> str | None:
+    """The one attribute ``field`` reads, when it is a built-in scalar field whose reading
+    and formatting are the library's own; ``None`` when either may run other code."""
     sources: list[str] = field.source_attrs
     if len(sources) != 1 or not _plain_field_class(field.__class__):
         return None
@@ -133,8 +174,10 @@ def _scalar_fields() -> tuple[type, ...]:
 
 
 @functools.lru_cache(maxsize=1024)
-def _descriptor_names(cls: type, names: frozenset[str]) -> frozenset[str]:
-    """The names among ``names`` that a data descriptor of ``cls`` (or a base) intercepts."""
+def intercepted_names(cls: type, names: frozenset[str]) -> frozenset[str]:
+    """The names among ``names`` whose reads on a ``cls`` instance run code: a data
+    descriptor (a property, a relation) of that name, or the class's own
+    ``__getattribute__``. Any other name is read straight from the instance ``__dict__``."""
     if cls.__getattribute__ is not object.__getattribute__:
         return names  # every read runs the class's own code
     found = set()

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-from django.core.exceptions import ImproperlyConfigured, SynchronousOnlyOperation
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.decorators import classonlymethod
 from django.utils.functional import classproperty
 from rest_framework import exceptions
@@ -24,7 +24,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView as DRFAPIView
 
 from restflow.helpers import maybe_await, run_sync
-from restflow.helpers.representation import represents_without_io
+from restflow.helpers.representation import NOT_PLAIN, plain_data
 from restflow.responses import Response
 from restflow.views._bridge import bridged, in_worker, user_defined
 from restflow.views._negotiation import select_renderer
@@ -109,15 +109,12 @@ async def aserializer_data(serializer: Any) -> Any:
     """``serializer.data``, read in the worker: representation may follow relations lazily.
 
     A serializer that only formats plain values with built-in fields (see
-    ``represents_without_io``) is read on the loop instead: the trip would cost more.
+    ``restflow.helpers.representation.plain_data``) is read on the loop instead: the trip
+    would cost more.
     """
-    if not hasattr(serializer, "initial_data") and represents_without_io(
-        serializer, serializer.instance
-    ):
-        try:
-            return serializer.data
-        except SynchronousOnlyOperation:
-            pass  # a value's own ``__str__`` queried after all: read it where the ORM works
+    data = plain_data(serializer)
+    if data is not NOT_PLAIN:
+        return data
     return await in_worker(lambda: serializer.data)()
 
 

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import datetime
-import decimal
 import inspect
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -32,13 +30,19 @@ from rest_framework import fields as drf_fields
 from rest_framework import serializers as drf_serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.fields import SkipField, empty, get_error_detail
-from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 from rest_framework.utils import html, model_meta
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
 from restflow.helpers import maybe_await, require_sync
-from restflow.helpers.representation import represents_without_io
+from restflow.helpers.representation import NOT_PLAIN, represents_without_io
+from restflow.serializers.representation import (
+    pin_time_zones,
+    read_plan,
+    represent,
+    represent_plain,
+    unpin,
+)
 from restflow.serializers.validated_data import ValidatedData, transform_validated_data
 from restflow.serializers.validation import (
     PROTOTYPE_ATTR,
@@ -57,14 +61,6 @@ __all__ = ["ListSerializer", "ModelSerializerMixin", "SerializerMixin", "Validat
 
 INLINE, THREAD, ASYNC = "inline", "thread", "async"
 TOO_DEEP_MESSAGE = "The value is nested too deeply."
-_MISSING = object()
-_drf_get_attribute = drf_fields.Field.get_attribute
-# DRF representations that are exactly a builtin call: the builtin is used directly.
-_SIMPLE_REPRESENTATIONS = {
-    drf_fields.CharField.to_representation: str,
-    drf_fields.IntegerField.to_representation: int,
-    drf_fields.FloatField.to_representation: float,
-}
 
 
 def _hop(func: Any) -> Any:
@@ -79,99 +75,6 @@ def _validator_needs_thread(validator: Any) -> bool:
 
 def _overrides(cls: type, name: str, defaults: tuple[Any, ...]) -> bool:
     return getattr(cls, name, None) not in defaults
-
-
-def _representation_of(field: Any) -> Any:
-    """The field's ``to_representation``, or a shortcut with exactly its result.
-
-    The shortcuts resolve the field's settings once per serializer instance (DRF reads them
-    for every value) and hand any value of an unexpected type back to DRF.
-    """
-    method = type(field).to_representation
-    if method is drf_fields.UUIDField.to_representation and field.uuid_format == "hex_verbose":
-        return str
-    simple = _SIMPLE_REPRESENTATIONS.get(method)
-    if simple is not None:
-        return simple
-    if method is drf_fields.BooleanField.to_representation:
-        return _bool_representation(field.to_representation)
-    if method is drf_fields.DateField.to_representation:
-        return _date_representation(field)
-    if method is drf_fields.DecimalField.to_representation:
-        return _decimal_representation(field)
-    return field.to_representation
-
-
-def _bool_representation(drf: Any) -> Any:
-    def represent(value: Any) -> Any:
-        return value if value is True or value is False else drf(value)
-
-    return represent
-
-
-def _date_representation(field: Any) -> Any:
-    output_format = getattr(field, "format", api_settings.DATE_FORMAT)
-    drf = field.to_representation
-    if not isinstance(output_format, str) or output_format.lower() != drf_fields.ISO_8601:
-        return drf
-
-    def represent(value: Any) -> Any:
-        return value.isoformat() if type(value) is datetime.date else drf(value)
-
-    return represent
-
-
-def _decimal_representation(field: Any) -> Any:
-    drf = field.to_representation
-    coerce = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
-    if (
-        not coerce
-        or field.localize
-        or field.decimal_places is None
-        or getattr(field, "normalize_output", False)
-    ):
-        return drf
-    # DRF's ``quantize``: a copy of the current context, at the field's precision.
-    context = decimal.getcontext().copy()
-    if field.max_digits is not None:
-        context.prec = field.max_digits
-    exponent = decimal.Decimal(".1") ** field.decimal_places
-    rounding = field.rounding
-
-    def represent(value: Any) -> Any:
-        if type(value) is not decimal.Decimal:
-            return drf(value)
-        return f"{value.quantize(exponent, rounding=rounding, context=context):f}"
-
-    return represent
-
-
-def _pin_time_zones(serializer: Any) -> list[Any]:
-    """Give the child's ``DateTimeField``s their current time zone for one list render.
-
-    DRF looks the active time zone up again for every value (``default_timezone()``); it
-    cannot change while a list renders, so each field gets it once, as the ``timezone``
-    attribute DRF already honours. The caller removes it afterwards.
-    """
-    if not isinstance(serializer, SerializerMixin):
-        return []
-    pinned = []
-    for field in serializer._readable_fields:
-        if isinstance(field, drf_fields.DateTimeField) and not hasattr(field, "timezone"):
-            field.timezone = field.default_timezone()
-            pinned.append(field)
-    return pinned
-
-
-def _drf_attribute(field: Any, instance: Any) -> Any:
-    """DRF's attribute lookup for one field; ``_MISSING`` when DRF skips the field."""
-    try:
-        attribute = field.get_attribute(instance)
-    except SkipField:
-        return _MISSING
-    if isinstance(attribute, PKOnlyObject) and attribute.pk is None:
-        return None
-    return attribute
 
 
 def _too_deep() -> ErrorDetail:
@@ -452,7 +355,11 @@ class ValidationCoreMixin:
         raise NotImplementedError("`aupdate()` must be implemented.")
 
     async def ato_representation(self, instance: Any) -> Any:
-        """``to_representation``, awaited when async, else run in a worker thread."""
+        """On the loop when it only formats plain values; else ``to_representation``,
+        awaited when async, or run in a worker thread."""
+        data = self._represent_plain(instance)
+        if data is not NOT_PLAIN:
+            return data
         to_representation = self.to_representation
         if is_async_callable(to_representation):
             return await to_representation(instance)
@@ -481,6 +388,27 @@ class ValidationCoreMixin:
 
     def _wrap_data(self, data: Any) -> Any:
         return data
+
+    def _represent_plain(self, instance: Any) -> Any:
+        """``to_representation(instance)`` when that can run no I/O, else ``NOT_PLAIN``."""
+        try:
+            if represents_without_io(self, instance):
+                return self.to_representation(instance)
+        except SynchronousOnlyOperation:
+            pass  # a value's own ``__str__`` queried after all
+        return NOT_PLAIN
+
+    def _restflow_plain_data(self) -> Any:
+        """``.data`` when it can be computed on the event loop, else ``NOT_PLAIN`` (the
+        protocol of ``restflow.helpers.representation.plain_data``)."""
+        if not hasattr(self, "_data"):
+            if self.instance is None or getattr(self, "_errors", None):
+                return NOT_PLAIN
+            data = self._represent_plain(self.instance)
+            if data is NOT_PLAIN:
+                return NOT_PLAIN
+            self._data = data
+        return self._wrap_data(self._data)
 
     def _refuse_async_representation(self) -> None:
         if not hasattr(self, "_data") and is_async_callable(self.to_representation):
@@ -638,54 +566,17 @@ class SerializerMixin(ValidationCoreMixin):
     # -- representation ------------------------------------------------------------
 
     def to_representation(self, instance: Any) -> Any:
-        """DRF's algorithm over a per-instance plan of the readable fields.
+        """DRF's algorithm over a per-instance read plan (see ``representation``)."""
+        return represent(read_plan(self), instance)
 
-        Plain one-step sources are read directly; anything else (dotted sources,
-        callables, missing attributes, custom ``get_attribute``) goes through DRF.
-        """
-        plan = self.__dict__.get("_restflow_read_plan")
-        if plan is None:
-            plan = self.__dict__["_restflow_read_plan"] = self._read_plan()
-        ret: dict[str, Any] = {}
-        is_mapping = isinstance(instance, Mapping)
-        for name, attr, field, to_representation in plan:
-            attribute: Any = _MISSING
-            if attr is not None:
-                try:
-                    attribute = instance[attr] if is_mapping else getattr(instance, attr)
-                except Exception:
-                    attribute = _MISSING
-                else:
-                    if callable(attribute):
-                        attribute = _MISSING
-            if attribute is _MISSING:
-                attribute = _drf_attribute(field, instance)
-                if attribute is _MISSING:
-                    continue
-            ret[name] = None if attribute is None else to_representation(attribute)
-        return ret
-
-    def _read_plan(self) -> list[tuple[str, str | None, Any, Any]]:
-        return [
-            (
-                field.field_name,
-                field.source_attrs[0]
-                if len(field.source_attrs) == 1 and type(field).get_attribute is _drf_get_attribute
-                else None,
-                field,
-                _representation_of(field),
-            )
-            for field in self._readable_fields
-        ]
-
-    async def ato_representation(self, instance: Any) -> Any:
-        """On the loop when it only formats plain values; else the mixin's (a hop)."""
-        if represents_without_io(self, instance):
-            try:
-                return self.to_representation(instance)
-            except SynchronousOnlyOperation:
-                pass  # a value's own ``__str__`` queried after all
-        return await super().ato_representation(instance)
+    def _represent_plain(self, instance: Any) -> Any:
+        if type(self).to_representation is not SerializerMixin.to_representation:
+            return super()._represent_plain(instance)
+        try:
+            rows = represent_plain(self, (instance,))
+        except SynchronousOnlyOperation:
+            return NOT_PLAIN
+        return rows if rows is NOT_PLAIN else rows[0]
 
     @property
     def data(self) -> Any:
@@ -901,12 +792,28 @@ class ListSerializer(ValidationCoreMixin, drf_serializers.ListSerializer):
 
     def to_representation(self, data: Any) -> Any:
         """DRF's list rendering, with the child's time zone looked up once per list."""
-        pinned = _pin_time_zones(self.child)
+        child = self.child
+        pinned = pin_time_zones(child) if isinstance(child, SerializerMixin) else []
         try:
             return super().to_representation(data)
         finally:
-            for field in pinned:
-                del field.timezone
+            unpin(pinned)
+
+    def _represent_plain(self, instance: Any) -> Any:
+        child = self.child
+        if (
+            type(self).to_representation is not ListSerializer.to_representation
+            or type(child).to_representation is not SerializerMixin.to_representation
+            or type(instance) not in (list, tuple)
+        ):
+            return super()._represent_plain(instance)
+        pinned = pin_time_zones(child)
+        try:
+            return represent_plain(child, instance)
+        except SynchronousOnlyOperation:
+            return NOT_PLAIN
+        finally:
+            unpin(pinned)
 
     async def ato_internal_value(self, data: Any) -> Any:
         if html.is_html_input(data):
@@ -1014,16 +921,13 @@ class ListSerializer(ValidationCoreMixin, drf_serializers.ListSerializer):
         return await super()._adispatch(action, *args)
 
     async def ato_representation(self, instance: Any) -> Any:
-        """Inline when I/O-free; async child ``to_representation`` awaited per item;
-        otherwise one hop."""
-        if represents_without_io(self, instance):
-            try:
-                return self.to_representation(instance)
-            except SynchronousOnlyOperation:
-                pass  # a value's own ``__str__`` queried after all
+        """An async child ``to_representation`` awaited per item; otherwise the mixin's
+        (on the loop when I/O-free, else one hop)."""
         child = self.child
         if is_async_callable(child.to_representation) and not _overrides(
-            type(self), "to_representation", (drf_serializers.ListSerializer.to_representation,)
+            type(self),
+            "to_representation",
+            (ListSerializer.to_representation, drf_serializers.ListSerializer.to_representation),
         ):
 
             def items() -> list[Any]:

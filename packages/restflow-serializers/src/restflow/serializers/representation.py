@@ -1,0 +1,279 @@
+"""How restflow serializers turn objects into primitives, with DRF's output.
+
+DRF asks every field, for every object, to find its value (``get_attribute``) and to
+format it (``to_representation``), re-reading the field's settings for each value.
+restflow reads a plan built once per serializer instance instead: one-step sources are
+read directly, the common built-in formats are resolved once (``representation_of``),
+and anything else goes through DRF.
+
+``represent_plain`` serves async views: when every value is held plainly (dict items, or
+instance attributes that no descriptor intercepts), it reads and formats them on the
+event loop in one pass that is also the check; at the first value that might run other
+code it returns ``NOT_PLAIN``, and the caller reads ``.data`` in a worker.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from rest_framework import fields as drf_fields
+from rest_framework import serializers as drf_serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
+from rest_framework.settings import api_settings
+from rest_framework.utils.serializer_helpers import BindingDict
+
+from restflow.helpers.representation import NOT_PLAIN, intercepted_names, plain_source
+
+__all__ = [
+    "pin_time_zones",
+    "read_plan",
+    "represent",
+    "represent_plain",
+    "representation_of",
+    "unpin",
+]
+
+# (output name, the one attribute read directly or None, the field, its representation)
+ReadStep = tuple[str, "str | None", drf_fields.Field, Callable[[Any], Any]]
+
+# (output name, the attribute, its representation, the type it returns unchanged or None)
+PlainStep = tuple[str, str, Callable[[Any], Any], "type | None"]
+
+_MISSING = object()
+_READ_PLAN = "_restflow_read_plan"
+_PLAIN_PLAN = "_restflow_plain_plan"
+_drf_get_attribute = drf_fields.Field.get_attribute
+_drf_readable_fields = drf_serializers.Serializer._readable_fields
+_drf_bool_representation = drf_fields.BooleanField.to_representation
+# DRF representations that are exactly a builtin call: the builtin is used directly.
+_SIMPLE_REPRESENTATIONS = {
+    drf_fields.CharField.to_representation: str,
+    drf_fields.IntegerField.to_representation: int,
+    drf_fields.FloatField.to_representation: float,
+}
+# The type whose values a representation returns unchanged (``int(5) is 5``).
+_UNCHANGED_TYPES: dict[Any, type] = {str: str, int: int, float: float}
+
+
+def representation_of(field: Any) -> Callable[[Any], Any]:
+    """The field's ``to_representation``, or a shortcut with exactly its result.
+
+    The shortcuts resolve the field's settings once per serializer instance (DRF reads them
+    for every value) and hand any value of an unexpected type back to DRF.
+    """
+    method = type(field).to_representation
+    if method is drf_fields.UUIDField.to_representation and field.uuid_format == "hex_verbose":
+        return str
+    simple = _SIMPLE_REPRESENTATIONS.get(method)
+    if simple is not None:
+        return simple
+    if method is drf_fields.BooleanField.to_representation:
+        return _bool_representation(field.to_representation)
+    if method is drf_fields.DateField.to_representation:
+        return _date_representation(field)
+    if method is drf_fields.DecimalField.to_representation:
+        return _decimal_representation(field)
+    return field.to_representation
+
+
+def _bool_representation(drf: Any) -> Any:
+    def represent(value: Any) -> Any:
+        return value if value is True or value is False else drf(value)
+
+    return represent
+
+
+def _date_representation(field: Any) -> Any:
+    output_format = getattr(field, "format", api_settings.DATE_FORMAT)
+    drf = field.to_representation
+    if not isinstance(output_format, str) or output_format.lower() != drf_fields.ISO_8601:
+        return drf
+
+    def represent(value: Any) -> Any:
+        return value.isoformat() if type(value) is datetime.date else drf(value)
+
+    return represent
+
+
+def _decimal_representation(field: Any) -> Any:
+    drf = field.to_representation
+    coerce = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+    if (
+        not coerce
+        or field.localize
+        or field.decimal_places is None
+        or getattr(field, "normalize_output", False)
+    ):
+        return drf
+    # DRF's ``quantize``: a copy of the current context, at the field's precision.
+    context = decimal.getcontext().copy()
+    if field.max_digits is not None:
+        context.prec = field.max_digits
+    exponent = decimal.Decimal(".1") ** field.decimal_places
+    rounding = field.rounding
+    # ``str`` of a Decimal whose exponent is between -6 and 0 never uses scientific
+    # notation, so it equals DRF's ``"{:f}"`` and costs less.
+    to_text = str if field.decimal_places <= 6 else "{:f}".format
+
+    def represent(value: Any) -> Any:
+        if type(value) is not decimal.Decimal:
+            return drf(value)
+        return to_text(value.quantize(exponent, rounding, context))
+
+    return represent
+
+
+def read_plan(serializer: Any) -> list[ReadStep]:
+    """The serializer's readable fields as read steps; built once per serializer instance."""
+    plan: list[ReadStep] | None = serializer.__dict__.get(_READ_PLAN)
+    if plan is None:
+        plan = serializer.__dict__[_READ_PLAN] = [
+            (
+                field.field_name,
+                field.source_attrs[0]
+                if len(field.source_attrs) == 1 and type(field).get_attribute is _drf_get_attribute
+                else None,
+                field,
+                representation_of(field),
+            )
+            for field in _readable_fields(serializer)
+        ]
+    return plan
+
+
+def _readable_fields(serializer: Any) -> Iterable[Any]:
+    """DRF's ``_readable_fields``, without the ``Mapping`` machinery when it is DRF's own."""
+    fields = serializer.fields
+    if type(serializer)._readable_fields is not _drf_readable_fields or not isinstance(
+        fields, BindingDict
+    ):
+        return serializer._readable_fields
+    return [field for field in fields.fields.values() if not field.write_only]
+
+
+def represent(plan: list[ReadStep], instance: Any) -> dict[str, Any]:
+    """DRF's ``Serializer.to_representation`` over ``plan``.
+
+    Plain one-step sources are read directly; anything else (dotted sources, callables,
+    missing attributes, custom ``get_attribute``) goes through DRF.
+    """
+    ret: dict[str, Any] = {}
+    is_mapping = isinstance(instance, Mapping)
+    for name, attr, field, to_representation in plan:
+        attribute: Any = _MISSING
+        if attr is not None:
+            try:
+                attribute = instance[attr] if is_mapping else getattr(instance, attr)
+            except Exception:
+                attribute = _MISSING
+            else:
+                if callable(attribute):
+                    attribute = _MISSING
+        if attribute is _MISSING:
+            attribute = _drf_attribute(field, instance)
+            if attribute is _MISSING:
+                continue
+        ret[name] = None if attribute is None else to_representation(attribute)
+    return ret
+
+
+def _drf_attribute(field: Any, instance: Any) -> Any:
+    """DRF's attribute lookup for one field; ``_MISSING`` when DRF skips the field."""
+    try:
+        attribute = field.get_attribute(instance)
+    except SkipField:
+        return _MISSING
+    if isinstance(attribute, PKOnlyObject) and attribute.pk is None:
+        return None
+    return attribute
+
+
+def _plain_plan(serializer: Any) -> tuple[tuple[PlainStep, ...], frozenset[str]] | None:
+    """A plain step for every readable field and the attributes read, or ``None`` when
+    some field may run code of its own (see ``plain_source``)."""
+    cached = serializer.__dict__.get(_PLAIN_PLAN, _MISSING)
+    if cached is not _MISSING:
+        return cached
+    steps = []
+    for name, attr, field, to_representation in read_plan(serializer):
+        if attr is None or plain_source(field) is None:
+            plan = None
+            break
+        unchanged = _UNCHANGED_TYPES.get(to_representation)
+        if unchanged is None and type(field).to_representation is _drf_bool_representation:
+            unchanged = bool
+        steps.append((name, attr, to_representation, unchanged))
+    else:
+        plan = (tuple(steps), frozenset(step[1] for step in steps))
+    serializer.__dict__[_PLAIN_PLAN] = plan
+    return plan
+
+
+def represent_plain(serializer: Any, items: Iterable[Any]) -> Any:
+    """``[serializer.to_representation(item) for item in items]`` when no value can run
+    code, read in one pass that checks as it goes; ``NOT_PLAIN`` otherwise.
+
+    The caller guarantees ``serializer.to_representation`` is restflow's own. A dict that
+    lacks a key gets DRF's rules for it (defaults, skipped fields), still on the loop.
+    """
+    plan = _plain_plan(serializer)
+    if plan is None:
+        return NOT_PLAIN
+    steps, names = plan
+    rows = []
+    checked: Any = None
+    for item in items:
+        cls: Any = type(item)
+        if cls is dict:
+            values = item
+        else:
+            if cls is not checked:
+                if intercepted_names(cls, names):
+                    return NOT_PLAIN
+                checked = cls
+            values = getattr(item, "__dict__", None)
+            if type(values) is not dict:
+                return NOT_PLAIN
+        row: dict[str, Any] = {}
+        for name, attr, to_representation, unchanged in steps:
+            value = values.get(attr, _MISSING)
+            if type(value) is unchanged:
+                row[name] = value
+            elif value is None:
+                row[name] = None
+            elif value is _MISSING or callable(value):
+                break
+            else:
+                row[name] = to_representation(value)
+        else:
+            rows.append(row)
+            continue
+        # A missing or callable value: DRF would call it, or look it up its own way.
+        if values is not item or any(callable(item.get(name)) for name in names):
+            return NOT_PLAIN
+        rows.append(represent(read_plan(serializer), item))  # a dict: DRF's rules for a missing key
+    return rows
+
+
+def pin_time_zones(serializer: Any) -> list[Any]:
+    """Give the serializer's ``DateTimeField``s their current time zone for one list render.
+
+    DRF looks the active time zone up again for every value (``default_timezone()``); it
+    cannot change while a list renders, so each field gets it once, as the ``timezone``
+    attribute DRF already honours. The caller removes it afterwards (``unpin``).
+    """
+    pinned = []
+    for field in serializer._readable_fields:
+        if isinstance(field, drf_fields.DateTimeField) and not hasattr(field, "timezone"):
+            field.timezone = field.default_timezone()
+            pinned.append(field)
+    return pinned
+
+
+def unpin(pinned: list[Any]) -> None:
+    for field in pinned:
+        del field.timezone

@@ -1,0 +1,226 @@
+"""The one-pass plain reader gives DRF's ``.data``, or declines (``NOT_PLAIN``).
+
+Async views read a restflow serializer's ``.data`` on the event loop with
+``represent_plain``: it checks each value while it formats it. These tests hold it to
+DRF's own output for any row, and to declining whenever a value could run code (views W16).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import threading
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rest_framework import serializers as drf
+
+from restflow.helpers.representation import NOT_PLAIN, plain_data
+from restflow.serializers import Field, ModelSerializer, Serializer
+from tests.serializers.app.models import SampleModel
+
+
+class Typed(Serializer):
+    id: int
+    title: str
+    price: decimal.Decimal = Field(max_digits=12, decimal_places=2)
+    fine: decimal.Decimal = Field(max_digits=20, decimal_places=8)
+    ratio: float
+    flag: bool
+    day: datetime.date
+    moment: datetime.datetime
+
+
+class Plain(drf.Serializer):
+    """DRF's serializer with the same fields: the reference output."""
+
+    id = drf.IntegerField()
+    title = drf.CharField()
+    price = drf.DecimalField(max_digits=12, decimal_places=2)
+    fine = drf.DecimalField(max_digits=20, decimal_places=8)
+    ratio = drf.FloatField()
+    flag = drf.BooleanField()
+    day = drf.DateField()
+    moment = drf.DateTimeField()
+
+
+NAMES = list(Plain().fields)
+
+
+@dataclasses.dataclass
+class Row:
+    id: Any
+    title: Any
+    price: Any
+    fine: Any
+    ratio: Any
+    flag: Any
+    day: Any
+    moment: Any
+
+
+def value_of(kind: str) -> st.SearchStrategy[Any]:
+    typed = {
+        "id": st.integers(),
+        "title": st.text(max_size=5),
+        "price": st.decimals(allow_nan=False, allow_infinity=False),
+        "fine": st.decimals(allow_nan=False, allow_infinity=False, places=10),
+        "ratio": st.floats(allow_nan=False),
+        "flag": st.booleans(),
+        "day": st.dates(),
+        "moment": st.datetimes(timezones=st.sampled_from([None, datetime.timezone.utc])),
+    }[kind]
+    # Values of another type than the field's: DRF converts them (or fails) its own way.
+    other = st.sampled_from([None, 0, 1, "1", 2.5, True, decimal.Decimal("3.14159")])
+    return typed | other
+
+
+rows = st.fixed_dictionaries({name: value_of(name) for name in NAMES})
+
+
+def outcome(compute):
+    try:
+        return ("ok", repr(compute()))  # repr: NaN equals itself
+    except Exception as exc:  # both sides must fail the same way
+        return ("error", type(exc))
+
+
+@settings(max_examples=300, deadline=None)
+@given(items=st.lists(rows, max_size=4), as_objects=st.booleans())
+def test_w16_plain_reader_gives_drfs_data(items, as_objects):
+    """W16: for any rows, the one-pass reader's ``.data`` is DRF's, exceptions included."""
+    instances = [Row(**item) if as_objects else item for item in items]
+
+    def plain():
+        data = Typed(instances, many=True)._restflow_plain_data()
+        assert data is not NOT_PLAIN
+        return [dict(row) for row in data]
+
+    assert outcome(plain) == outcome(lambda: [dict(r) for r in Plain(instances, many=True).data])
+
+
+def test_w16_a_dict_missing_a_key_gets_drfs_rules_on_the_loop():
+    """W16: a dict is always plain; a missing key falls back to DRF's lookup (defaults)."""
+
+    class WithDefault(Serializer):
+        id: int
+        label: str = Field(default="none")
+
+    data = plain_data(WithDefault([{"id": 1, "label": "x"}, {"id": 2}], many=True))
+    assert data == [{"id": 1, "label": "x"}, {"id": 2, "label": "none"}]
+
+
+def test_w16_values_that_run_code_are_declined():
+    """W16: callables, properties, missing attributes and dict subclasses go to a worker."""
+
+    class Two(Serializer):
+        id: int
+        title: str
+
+    class WithProperty:
+        id = 1
+
+        def __init__(self) -> None:
+            self.__dict__["title"] = "shadowed"
+
+        @property
+        def title(self) -> str:
+            return "computed"
+
+    class ClassAttribute:
+        id = 1
+        title = "on the class"
+
+    class OrderedRow(dict):
+        pass
+
+    declined = [
+        {"id": 1, "title": lambda: "called"},
+        Row(**dict.fromkeys(NAMES, 1) | {"title": lambda: "called"}),
+        WithProperty(),
+        ClassAttribute(),
+        OrderedRow(id=1, title="t"),
+    ]
+    for instance in declined:
+        assert plain_data(Two(instance)) is NOT_PLAIN, instance
+        assert plain_data(Two([instance], many=True)) is NOT_PLAIN, instance
+    assert plain_data(Two({"id": 1, "title": "t"})) == {"id": 1, "title": "t"}
+
+
+def test_w16_model_instances_are_plain_only_when_loaded():
+    """W16: loaded concrete fields are read on the loop; a deferred one is declined."""
+
+    class SampleOut(ModelSerializer):
+        class Meta:
+            model = SampleModel
+            fields = ["id", "integer_field", "string_field"]
+
+    loaded = SampleModel(id=1, integer_field=2, string_field="s")
+    assert plain_data(SampleOut([loaded], many=True)) == [
+        {"id": 1, "integer_field": 2, "string_field": "s"}
+    ]
+    deferred = SampleModel(id=1, integer_field=2)
+    del deferred.__dict__["string_field"]
+    assert plain_data(SampleOut([loaded, deferred], many=True)) is NOT_PLAIN
+
+
+def test_w16_list_render_pins_the_time_zone_once_and_unpins_it():
+    """The child's ``DateTimeField`` gets the active time zone for one render only."""
+
+    class Stamped(Serializer):
+        moment: datetime.datetime
+
+    serializer = Stamped(
+        [{"moment": datetime.datetime(2024, 1, 1, 12, tzinfo=datetime.timezone.utc)}] * 2, many=True
+    )
+    with timezone.override("Europe/Paris"):
+        data = plain_data(serializer)
+    assert data == [{"moment": "2024-01-01T13:00:00+01:00"}] * 2
+    assert not hasattr(serializer.child.fields["moment"], "timezone")
+
+
+def test_w16_a_user_to_representation_is_never_read_on_the_loop():
+    """W16: an overridden ``to_representation`` may do anything: ``.data`` is declined."""
+
+    class Own(Serializer):
+        id: int
+
+        def to_representation(self, instance):
+            return {"id": threading.current_thread().name}
+
+    assert plain_data(Own({"id": 1})) is NOT_PLAIN
+    assert plain_data(Own([{"id": 1}], many=True)) is NOT_PLAIN
+
+
+async def test_list_awaits_an_async_child_representation_per_item():
+    """Z-SER-145: ``ato_representation`` of a list awaits each item's async representation."""
+
+    class Async(Serializer):
+        a: int
+
+        async def to_representation(self, instance):
+            return {"async": instance["a"]}
+
+    assert await Async(many=True).ato_representation([{"a": 1}, {"a": 2}]) == [
+        {"async": 1},
+        {"async": 2},
+    ]
+
+
+@pytest.mark.parametrize("places", [6, 7])
+def test_decimal_text_matches_drf_on_both_sides_of_scientific_notation(places):
+    """``str`` is used only where it equals DRF's ``"{:f}"`` (exponents -6 to 0)."""
+
+    class Tiny(Serializer):
+        amount: decimal.Decimal = Field(max_digits=20, decimal_places=places)
+
+    class Reference(drf.Serializer):
+        amount = drf.DecimalField(max_digits=20, decimal_places=places)
+
+    for value in ("0", "0.0000001", "-0", "12.5"):
+        row = {"amount": decimal.Decimal(value)}
+        assert plain_data(Tiny(row)) == Reference(row).data
