@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework import serializers as drf
 
-from restflow.helpers.representation import NOT_PLAIN, plain_data
+from restflow.helpers.read_plan import NOT_PLAIN, plain_data
 from restflow.serializers import Field, ModelSerializer, Serializer
 from tests.serializers.app.models import SampleModel
 
@@ -92,7 +92,8 @@ def outcome(compute):
 @settings(max_examples=300, deadline=None)
 @given(items=st.lists(rows, max_size=4), as_objects=st.booleans())
 def test_w16_plain_reader_gives_drfs_data(items, as_objects):
-    """W16: for any rows, the one-pass reader's ``.data`` is DRF's, exceptions included."""
+    """W16: for any rows, the one-pass reader's ``.data`` is DRF's, exceptions included,
+    for a restflow serializer and for the same DRF serializer."""
     instances = [Row(**item) if as_objects else item for item in items]
 
     def plain():
@@ -100,7 +101,14 @@ def test_w16_plain_reader_gives_drfs_data(items, as_objects):
         assert data is not NOT_PLAIN
         return [dict(row) for row in data]
 
-    assert outcome(plain) == outcome(lambda: [dict(r) for r in Plain(instances, many=True).data])
+    def drf_plain():
+        data = plain_data(Plain(instances, many=True))
+        assert data is not NOT_PLAIN
+        return [dict(row) for row in data]
+
+    expected = outcome(lambda: [dict(r) for r in Plain(instances, many=True).data])
+    assert outcome(plain) == expected
+    assert outcome(drf_plain) == expected
 
 
 def test_w16_a_dict_missing_a_key_gets_drfs_rules_on_the_loop():

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework import fields as drf
 
-from restflow.serializers.representation import representation_of
+from restflow.helpers.read_plan import representation_of
 
 DECIMAL_FIELDS = [
     drf.DecimalField(max_digits=8, decimal_places=2),

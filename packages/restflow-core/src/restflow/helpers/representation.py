@@ -17,50 +17,11 @@ from typing import Any
 
 from django.db.models.query_utils import DeferredAttribute
 
-__all__ = [
-    "NOT_PLAIN",
-    "holds_plain_values",
-    "intercepted_names",
-    "plain_data",
-    "plain_source",
-    "represents_without_io",
-]
+__all__ = ["holds_plain_values", "intercepted_names", "plain_source", "represents_without_io"]
 
 # Modules whose ``to_representation`` / ``get_attribute`` restflow vouches for.
 _LIBRARY_MODULES = ("rest_framework.", "restflow.")
 _MISSING = object()
-
-
-class _NotPlain:
-    def __repr__(self) -> str:
-        return "NOT_PLAIN"
-
-
-#: What ``plain_data`` (and a serializer's one-pass reader) returns when it may not read.
-NOT_PLAIN: Any = _NotPlain()
-
-
-def plain_data(serializer: Any) -> Any:
-    """``serializer.data`` read here when that can run no I/O, else ``NOT_PLAIN``.
-
-    A serializer with a ``_restflow_plain_data()`` method (restflow's) checks while it
-    represents, in one pass; any other is checked first with ``represents_without_io``.
-    A value whose own ``__str__`` queries after all gives ``NOT_PLAIN`` too, so the caller
-    reads ``.data`` where the ORM works.
-    """
-    from django.core.exceptions import SynchronousOnlyOperation
-
-    if hasattr(serializer, "initial_data"):
-        return NOT_PLAIN  # validation outcomes decide what ``.data`` holds
-    try:
-        own = getattr(serializer, "_restflow_plain_data", None)
-        if own is not None:
-            return own()
-        if represents_without_io(serializer, serializer.instance):
-            return serializer.data
-    except SynchronousOnlyOperation:
-        pass
-    return NOT_PLAIN
 
 
 def represents_without_io(serializer: Any, instance: Any) -> bool:

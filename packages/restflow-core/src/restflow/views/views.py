@@ -24,7 +24,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView as DRFAPIView
 
 from restflow.helpers import maybe_await, run_sync
-from restflow.helpers.representation import NOT_PLAIN, plain_data
+from restflow.helpers.read_plan import NOT_PLAIN, plain_data
 from restflow.responses import Response
 from restflow.views._bridge import bridged, in_worker, user_defined
 from restflow.views._negotiation import select_renderer
@@ -109,7 +109,7 @@ async def aserializer_data(serializer: Any) -> Any:
     """``serializer.data``, read in the worker: representation may follow relations lazily.
 
     A serializer that only formats plain values with built-in fields (see
-    ``restflow.helpers.representation.plain_data``) is read on the loop instead: the trip
+    ``restflow.helpers.read_plan.plain_data``) is read on the loop instead: the trip
     would cost more.
     """
     data = plain_data(serializer)

@@ -35,14 +35,15 @@ from rest_framework.utils import html, model_meta
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
 from restflow.helpers import maybe_await, require_sync
-from restflow.helpers.representation import NOT_PLAIN, represents_without_io
-from restflow.serializers.representation import (
+from restflow.helpers.read_plan import (
+    NOT_PLAIN,
     pin_time_zones,
     read_plan,
     represent,
     represent_plain,
     unpin,
 )
+from restflow.helpers.representation import represents_without_io
 from restflow.serializers.validated_data import ValidatedData, transform_validated_data
 from restflow.serializers.validation import (
     PROTOTYPE_ATTR,
@@ -400,7 +401,7 @@ class ValidationCoreMixin:
 
     def _restflow_plain_data(self) -> Any:
         """``.data`` when it can be computed on the event loop, else ``NOT_PLAIN`` (the
-        protocol of ``restflow.helpers.representation.plain_data``)."""
+        protocol of ``restflow.helpers.read_plan.plain_data``)."""
         if not hasattr(self, "_data"):
             if self.instance is None or getattr(self, "_errors", None):
                 return NOT_PLAIN

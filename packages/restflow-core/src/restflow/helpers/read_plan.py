@@ -1,35 +1,41 @@
-"""How restflow serializers turn objects into primitives, with DRF's output.
+"""Read plans: how a serializer's fields are read, with DRF's output, in less time.
 
 DRF asks every field, for every object, to find its value (``get_attribute``) and to
-format it (``to_representation``), re-reading the field's settings for each value.
-restflow reads a plan built once per serializer instance instead: one-step sources are
-read directly, the common built-in formats are resolved once (``representation_of``),
-and anything else goes through DRF.
+format it (``to_representation``), re-reading the field's settings for each value. A
+read plan is built once per serializer instance instead: one-step sources are read
+directly, the common built-in formats are resolved once (``representation_of``), and
+anything else goes through DRF.
 
 ``represent_plain`` serves async views: when every value is held plainly (dict items, or
 instance attributes that no descriptor intercepts), it reads and formats them on the
 event loop in one pass that is also the check; at the first value that might run other
 code it returns ``NOT_PLAIN``, and the caller reads ``.data`` in a worker.
+
+Used by restflow's serializers and, for DRF serializers, by ``plain_data``. Import-safe
+(stack.md §0): DRF is imported when the first plan is built.
 """
 
 from __future__ import annotations
 
 import datetime
 import decimal
+import functools
+import types
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from rest_framework import fields as drf_fields
-from rest_framework import serializers as drf_serializers
-from rest_framework.fields import SkipField
-from rest_framework.relations import PKOnlyObject
-from rest_framework.settings import api_settings
-from rest_framework.utils.serializer_helpers import BindingDict
+from django.core.exceptions import SynchronousOnlyOperation
 
-from restflow.helpers.representation import NOT_PLAIN, intercepted_names, plain_source
+from restflow.helpers.representation import (
+    intercepted_names,
+    plain_source,
+    represents_without_io,
+)
 
 __all__ = [
+    "NOT_PLAIN",
     "pin_time_zones",
+    "plain_data",
     "read_plan",
     "represent",
     "represent_plain",
@@ -38,25 +44,101 @@ __all__ = [
 ]
 
 # (output name, the one attribute read directly or None, the field, its representation)
-ReadStep = tuple[str, "str | None", drf_fields.Field, Callable[[Any], Any]]
+ReadStep = tuple[str, "str | None", Any, Callable[[Any], Any]]
 
 # (output name, the attribute, its representation, the type it returns unchanged or None)
 PlainStep = tuple[str, str, Callable[[Any], Any], "type | None"]
 
 _MISSING = object()
+
+
+class _NotPlain:
+    def __repr__(self) -> str:
+        return "NOT_PLAIN"
+
+
+#: What ``plain_data`` and ``represent_plain`` return when a value might run code.
+NOT_PLAIN: Any = _NotPlain()
+
 _READ_PLAN = "_restflow_read_plan"
 _PLAIN_PLAN = "_restflow_plain_plan"
-_drf_get_attribute = drf_fields.Field.get_attribute
-_drf_readable_fields = drf_serializers.Serializer._readable_fields
-_drf_bool_representation = drf_fields.BooleanField.to_representation
-# DRF representations that are exactly a builtin call: the builtin is used directly.
-_SIMPLE_REPRESENTATIONS = {
-    drf_fields.CharField.to_representation: str,
-    drf_fields.IntegerField.to_representation: int,
-    drf_fields.FloatField.to_representation: float,
-}
 # The type whose values a representation returns unchanged (``int(5) is 5``).
 _UNCHANGED_TYPES: dict[Any, type] = {str: str, int: int, float: float}
+
+
+@functools.cache
+def _drf() -> types.SimpleNamespace:
+    """The DRF names the plans compare against, imported once, when first needed."""
+    from rest_framework import fields, serializers
+    from rest_framework.relations import PKOnlyObject
+    from rest_framework.settings import api_settings
+    from rest_framework.utils.serializer_helpers import BindingDict
+
+    return types.SimpleNamespace(
+        fields=fields,
+        api_settings=api_settings,
+        BindingDict=BindingDict,
+        PKOnlyObject=PKOnlyObject,
+        get_attribute=fields.Field.get_attribute,
+        readable_fields=serializers.Serializer._readable_fields,
+        representation=serializers.Serializer.to_representation,
+        list_representation=serializers.ListSerializer.to_representation,
+        bool_representation=fields.BooleanField.to_representation,
+        # DRF representations that are exactly a builtin call: the builtin is used directly.
+        simple_representations={
+            fields.CharField.to_representation: str,
+            fields.IntegerField.to_representation: int,
+            fields.FloatField.to_representation: float,
+        },
+    )
+
+
+def plain_data(serializer: Any) -> Any:
+    """``serializer.data`` computed here when that can run no I/O, else ``NOT_PLAIN``.
+
+    restflow serializers answer through their ``_restflow_plain_data()``; a DRF serializer
+    whose ``to_representation`` is DRF's own is read with ``represent_plain``; any other
+    only when ``represents_without_io`` vouches for it. A value whose own ``__str__``
+    queries after all gives ``NOT_PLAIN`` too, so the caller reads ``.data`` where the ORM
+    works.
+    """
+    if hasattr(serializer, "initial_data"):
+        return NOT_PLAIN  # validation outcomes decide what ``.data`` holds
+    try:
+        own = getattr(serializer, "_restflow_plain_data", None)
+        if own is not None:
+            return own()
+        if not hasattr(serializer, "_data"):
+            data = _drf_representation(serializer)
+            if data is NOT_PLAIN:
+                return NOT_PLAIN
+            serializer._data = data  # what DRF's ``.data`` stores, then wraps
+        return serializer.data
+    except SynchronousOnlyOperation:
+        return NOT_PLAIN
+
+
+def _drf_representation(serializer: Any) -> Any:
+    """``serializer.to_representation(serializer.instance)`` when plain, else ``NOT_PLAIN``."""
+    instance = serializer.instance
+    if instance is None or getattr(serializer, "_errors", None):
+        return NOT_PLAIN
+    drf = _drf()
+    method = type(serializer).to_representation
+    if method is drf.list_representation and type(instance) in (list, tuple):
+        child = serializer.child
+        if type(child).to_representation is drf.representation:
+            pinned = pin_time_zones(child)
+            try:
+                return represent_plain(child, instance)
+            finally:
+                unpin(pinned)
+    elif method is drf.representation:
+        rows = represent_plain(serializer, (instance,))
+        return rows if rows is NOT_PLAIN else rows[0]
+    if represents_without_io(serializer, instance):
+        return serializer.to_representation(instance)
+    return NOT_PLAIN
 
 
 def representation_of(field: Any) -> Callable[[Any], Any]:
@@ -65,17 +147,18 @@ def representation_of(field: Any) -> Callable[[Any], Any]:
     The shortcuts resolve the field's settings once per serializer instance (DRF reads them
     for every value) and hand any value of an unexpected type back to DRF.
     """
+    drf = _drf()
     method = type(field).to_representation
-    if method is drf_fields.UUIDField.to_representation and field.uuid_format == "hex_verbose":
+    if method is drf.fields.UUIDField.to_representation and field.uuid_format == "hex_verbose":
         return str
-    simple = _SIMPLE_REPRESENTATIONS.get(method)
+    simple = drf.simple_representations.get(method)
     if simple is not None:
         return simple
-    if method is drf_fields.BooleanField.to_representation:
+    if method is drf.bool_representation:
         return _bool_representation(field.to_representation)
-    if method is drf_fields.DateField.to_representation:
+    if method is drf.fields.DateField.to_representation:
         return _date_representation(field)
-    if method is drf_fields.DecimalField.to_representation:
+    if method is drf.fields.DecimalField.to_representation:
         return _decimal_representation(field)
     return field.to_representation
 
@@ -88,9 +171,9 @@ def _bool_representation(drf: Any) -> Any:
 
 
 def _date_representation(field: Any) -> Any:
-    output_format = getattr(field, "format", api_settings.DATE_FORMAT)
+    output_format = getattr(field, "format", _drf().api_settings.DATE_FORMAT)
     drf = field.to_representation
-    if not isinstance(output_format, str) or output_format.lower() != drf_fields.ISO_8601:
+    if not isinstance(output_format, str) or output_format.lower() != _drf().fields.ISO_8601:
         return drf
 
     def represent(value: Any) -> Any:
@@ -101,7 +184,7 @@ def _date_representation(field: Any) -> Any:
 
 def _decimal_representation(field: Any) -> Any:
     drf = field.to_representation
-    coerce = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+    coerce = getattr(field, "coerce_to_string", _drf().api_settings.COERCE_DECIMAL_TO_STRING)
     if (
         not coerce
         or field.localize
@@ -131,11 +214,12 @@ def read_plan(serializer: Any) -> list[ReadStep]:
     """The serializer's readable fields as read steps; built once per serializer instance."""
     plan: list[ReadStep] | None = serializer.__dict__.get(_READ_PLAN)
     if plan is None:
+        get_attribute = _drf().get_attribute
         plan = serializer.__dict__[_READ_PLAN] = [
             (
                 field.field_name,
                 field.source_attrs[0]
-                if len(field.source_attrs) == 1 and type(field).get_attribute is _drf_get_attribute
+                if len(field.source_attrs) == 1 and type(field).get_attribute is get_attribute
                 else None,
                 field,
                 representation_of(field),
@@ -147,9 +231,10 @@ def read_plan(serializer: Any) -> list[ReadStep]:
 
 def _readable_fields(serializer: Any) -> Iterable[Any]:
     """DRF's ``_readable_fields``, without the ``Mapping`` machinery when it is DRF's own."""
+    drf = _drf()
     fields = serializer.fields
-    if type(serializer)._readable_fields is not _drf_readable_fields or not isinstance(
-        fields, BindingDict
+    if type(serializer)._readable_fields is not drf.readable_fields or not isinstance(
+        fields, drf.BindingDict
     ):
         return serializer._readable_fields
     return [field for field in fields.fields.values() if not field.write_only]
@@ -183,11 +268,12 @@ def represent(plan: list[ReadStep], instance: Any) -> dict[str, Any]:
 
 def _drf_attribute(field: Any, instance: Any) -> Any:
     """DRF's attribute lookup for one field; ``_MISSING`` when DRF skips the field."""
+    drf = _drf()
     try:
         attribute = field.get_attribute(instance)
-    except SkipField:
+    except drf.fields.SkipField:
         return _MISSING
-    if isinstance(attribute, PKOnlyObject) and attribute.pk is None:
+    if isinstance(attribute, drf.PKOnlyObject) and attribute.pk is None:
         return None
     return attribute
 
@@ -204,7 +290,7 @@ def _plain_plan(serializer: Any) -> tuple[tuple[PlainStep, ...], frozenset[str]]
             plan = None
             break
         unchanged = _UNCHANGED_TYPES.get(to_representation)
-        if unchanged is None and type(field).to_representation is _drf_bool_representation:
+        if unchanged is None and type(field).to_representation is _drf().bool_representation:
             unchanged = bool
         steps.append((name, attr, to_representation, unchanged))
     else:
@@ -217,7 +303,7 @@ def represent_plain(serializer: Any, items: Iterable[Any]) -> Any:
     """``[serializer.to_representation(item) for item in items]`` when no value can run
     code, read in one pass that checks as it goes; ``NOT_PLAIN`` otherwise.
 
-    The caller guarantees ``serializer.to_representation`` is restflow's own. A dict that
+    The caller guarantees ``serializer.to_representation`` is DRF's or restflow's own. A dict that
     lacks a key gets DRF's rules for it (defaults, skipped fields), still on the loop.
     """
     plan = _plain_plan(serializer)
@@ -268,7 +354,7 @@ def pin_time_zones(serializer: Any) -> list[Any]:
     """
     pinned = []
     for field in serializer._readable_fields:
-        if isinstance(field, drf_fields.DateTimeField) and not hasattr(field, "timezone"):
+        if isinstance(field, _drf().fields.DateTimeField) and not hasattr(field, "timezone"):
             field.timezone = field.default_timezone()
             pinned.append(field)
     return pinned
