@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -232,3 +233,80 @@ def test_decimal_text_matches_drf_on_both_sides_of_scientific_notation(places):
     for value in ("0", "0.0000001", "-0", "12.5"):
         row = {"amount": decimal.Decimal(value)}
         assert plain_data(Tiny(row)) == Reference(row).data
+
+
+class Priced(Serializer):
+    id: int
+    price: decimal.Decimal = Field(max_digits=8, decimal_places=2)
+
+
+class DRFPriced(drf.Serializer):
+    id = drf.IntegerField()
+    price = drf.DecimalField(max_digits=8, decimal_places=2)
+
+
+PRICED = [{"id": 1, "price": decimal.Decimal("2.5")}]
+
+
+@pytest.mark.parametrize("serializer_class", [Priced, DRFPriced])
+def test_w16_fresh_instances_share_one_plan_that_follows_the_settings(serializer_class):
+    """W16: the plan shared by fresh instances is rebuilt when a setting it read changes."""
+    assert plain_data(serializer_class(PRICED, many=True)) == [{"id": 1, "price": "2.50"}]
+    with override_settings(REST_FRAMEWORK={"COERCE_DECIMAL_TO_STRING": False}):
+        data = plain_data(serializer_class(PRICED, many=True))
+    assert data == [{"id": 1, "price": decimal.Decimal("2.50")}]
+    assert plain_data(serializer_class(PRICED, many=True)) == [{"id": 1, "price": "2.50"}]
+
+
+@pytest.mark.parametrize("serializer_class", [Priced, DRFPriced])
+def test_w16_fields_changed_by_an_instance_are_read_as_changed(serializer_class):
+    """W16: an ``__init__`` that changes a field, or the declared fields, gets its own plan."""
+
+    class AsNumber(serializer_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["price"].coerce_to_string = False
+
+    class WithoutPrice(serializer_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._declared_fields = {"id": self._declared_fields["id"]}
+
+    assert plain_data(serializer_class(PRICED, many=True)) == [{"id": 1, "price": "2.50"}]
+    assert plain_data(AsNumber(PRICED[0])) == {"id": 1, "price": decimal.Decimal("2.50")}
+    assert plain_data(AsNumber(PRICED, many=True)) == [{"id": 1, "price": decimal.Decimal("2.50")}]
+    assert plain_data(WithoutPrice(PRICED[0])) == {"id": 1}
+    assert plain_data(serializer_class(PRICED[0])) == {"id": 1, "price": "2.50"}
+
+
+def test_w16_custom_get_fields_is_asked_for_every_instance():
+    """W16: ``get_fields`` of the user's may differ per instance: no shared plan."""
+
+    class PerRequest(Priced):
+        def get_fields(self):
+            fields = super().get_fields()
+            if self.context.get("hide_price"):
+                del fields["price"]
+            return fields
+
+    assert plain_data(PerRequest(PRICED[0])) == {"id": 1, "price": "2.50"}
+    assert plain_data(PerRequest(PRICED[0], context={"hide_price": True})) == {"id": 1}
+
+
+def test_w16_decimal_context_of_another_thread_gets_its_own_plan():
+    """Decimal fields quantize in a copy of the current thread's context, as DRF does."""
+    big = [{"id": 1, "price": decimal.Decimal("123456.78")}]
+    assert plain_data(Priced(big, many=True)) == [{"id": 1, "price": "123456.78"}]
+    outcome_in_thread = []
+
+    def read_without_traps():
+        decimal.getcontext().traps[decimal.InvalidOperation] = False
+        huge = [{"id": 1, "price": decimal.Decimal("1234567.89")}]  # 9 digits > max_digits
+        outcome_in_thread.append(plain_data(Priced(huge, many=True)))
+        outcome_in_thread.append(DRFPriced(huge, many=True).data)
+
+    thread = threading.Thread(target=read_without_traps)
+    thread.start()
+    thread.join()
+    assert outcome_in_thread[0] == [{"id": 1, "price": "NaN"}]
+    assert outcome_in_thread[0] == outcome_in_thread[1]

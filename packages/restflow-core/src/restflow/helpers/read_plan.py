@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import SynchronousOnlyOperation
+from django.core.signals import setting_changed
 
 from restflow.helpers.representation import (
     intercepted_names,
@@ -46,8 +47,13 @@ __all__ = [
 # (output name, the one attribute read directly or None, the field, its representation)
 ReadStep = tuple[str, "str | None", Any, Callable[[Any], Any]]
 
-# (output name, the attribute, its representation, the type it returns unchanged or None)
-PlainStep = tuple[str, str, Callable[[Any], Any], "type | None"]
+# (output name, the attribute, its representation, the type it returns unchanged, a type
+# with a faster exact representation, and that representation)
+PlainStep = tuple[
+    str, str, Callable[[Any], Any], "type | None", "type | None", "Callable[[Any], Any] | None"
+]
+# The steps, the attributes they read, and the ``DateTimeField``s to pin while reading.
+PlainPlan = tuple[tuple[PlainStep, ...], frozenset[str], tuple[Any, ...]]
 
 _MISSING = object()
 
@@ -62,6 +68,10 @@ NOT_PLAIN: Any = _NotPlain()
 
 _READ_PLAN = "_restflow_read_plan"
 _PLAIN_PLAN = "_restflow_plain_plan"
+_SHARED_PLAN = "_restflow_shared_plain_plan"
+_UNSHARED = object()
+# Bumped by every settings change: shared plans resolved settings when they were built.
+_settings_generation = 0
 # The type whose values a representation returns unchanged (``int(5) is 5``).
 _UNCHANGED_TYPES: dict[Any, type] = {str: str, int: int, float: float}
 
@@ -81,6 +91,9 @@ def _drf() -> types.SimpleNamespace:
         PKOnlyObject=PKOnlyObject,
         get_attribute=fields.Field.get_attribute,
         readable_fields=serializers.Serializer._readable_fields,
+        serializer_fields=serializers.Serializer.__dict__["fields"],
+        serializer_get_fields=serializers.Serializer.get_fields,
+        base_serializer_init=serializers.BaseSerializer.__init__,
         representation=serializers.Serializer.to_representation,
         list_representation=serializers.ListSerializer.to_representation,
         bool_representation=fields.BooleanField.to_representation,
@@ -128,11 +141,7 @@ def _drf_representation(serializer: Any) -> Any:
     if method is drf.list_representation and type(instance) in (list, tuple):
         child = serializer.child
         if type(child).to_representation is drf.representation:
-            pinned = pin_time_zones(child)
-            try:
-                return represent_plain(child, instance)
-            finally:
-                unpin(pinned)
+            return represent_plain(child, instance)
     elif method is drf.representation:
         rows = represent_plain(serializer, (instance,))
         return rows if rows is NOT_PLAIN else rows[0]
@@ -171,9 +180,8 @@ def _bool_representation(drf: Any) -> Any:
 
 
 def _date_representation(field: Any) -> Any:
-    output_format = getattr(field, "format", _drf().api_settings.DATE_FORMAT)
     drf = field.to_representation
-    if not isinstance(output_format, str) or output_format.lower() != _drf().fields.ISO_8601:
+    if not _iso_dates(field):
         return drf
 
     def represent(value: Any) -> Any:
@@ -182,8 +190,26 @@ def _date_representation(field: Any) -> Any:
     return represent
 
 
+def _iso_dates(field: Any) -> bool:
+    """Whether a ``DateField`` writes a ``date`` as ``date.isoformat()`` does."""
+    output_format = getattr(field, "format", _drf().api_settings.DATE_FORMAT)
+    return isinstance(output_format, str) and output_format.lower() == _drf().fields.ISO_8601
+
+
 def _decimal_representation(field: Any) -> Any:
     drf = field.to_representation
+    text = _decimal_text(field)
+    if text is None:
+        return drf
+
+    def represent(value: Any) -> Any:
+        return text(value) if type(value) is decimal.Decimal else drf(value)
+
+    return represent
+
+
+def _decimal_text(field: Any) -> Callable[[decimal.Decimal], str] | None:
+    """What a ``DecimalField`` writes for a ``Decimal``, when that is plain text."""
     coerce = getattr(field, "coerce_to_string", _drf().api_settings.COERCE_DECIMAL_TO_STRING)
     if (
         not coerce
@@ -191,7 +217,7 @@ def _decimal_representation(field: Any) -> Any:
         or field.decimal_places is None
         or getattr(field, "normalize_output", False)
     ):
-        return drf
+        return None
     # DRF's ``quantize``: a copy of the current context, at the field's precision.
     context = decimal.getcontext().copy()
     if field.max_digits is not None:
@@ -202,12 +228,10 @@ def _decimal_representation(field: Any) -> Any:
     # notation, so it equals DRF's ``"{:f}"`` and costs less.
     to_text = str if field.decimal_places <= 6 else "{:f}".format
 
-    def represent(value: Any) -> Any:
-        if type(value) is not decimal.Decimal:
-            return drf(value)
+    def text(value: decimal.Decimal) -> str:
         return to_text(value.quantize(exponent, rounding, context))
 
-    return represent
+    return text
 
 
 def read_plan(serializer: Any) -> list[ReadStep]:
@@ -278,24 +302,99 @@ def _drf_attribute(field: Any, instance: Any) -> Any:
     return attribute
 
 
-def _plain_plan(serializer: Any) -> tuple[tuple[PlainStep, ...], frozenset[str]] | None:
-    """A plain step for every readable field and the attributes read, or ``None`` when
-    some field may run code of its own (see ``plain_source``)."""
+def _plain_plan(serializer: Any) -> PlainPlan | None:
+    """The plain steps of every readable field, the attributes read and the
+    ``DateTimeField``s to pin; ``None`` when some field may run code of its own.
+
+    A serializer whose fields are not built yet, of a class that builds the same fields
+    for every instance, shares its class's plan: nothing can have changed its fields.
+    """
     cached = serializer.__dict__.get(_PLAIN_PLAN, _MISSING)
     if cached is not _MISSING:
         return cached
+    if "fields" not in serializer.__dict__ and "_declared_fields" not in serializer.__dict__:
+        shared = _shared_plain_plan(type(serializer))
+        if shared is not _UNSHARED:
+            return shared
+    plan = serializer.__dict__[_PLAIN_PLAN] = _build_plain_plan(serializer)
+    return plan
+
+
+def _shared_plain_plan(cls: type) -> Any:
+    """The plain plan every fresh ``cls`` instance would build, or ``_UNSHARED``.
+
+    Built once, on a bare instance, and rebuilt when the settings change (plans resolve
+    some of them), when the declared fields change, or when the thread's decimal context
+    is another object (decimal fields quantize in a copy of it, as DRF does).
+    """
+    declared = getattr(cls, "_declared_fields", None)
+    key = (_settings_generation, id(declared), len(declared or ()), decimal.getcontext())
+    entry = cls.__dict__.get(_SHARED_PLAN)
+    if entry is not None and entry[0] == key:
+        return entry[1]
+    plan: Any = _UNSHARED
+    if _fields_from_class(cls):
+        plan = _build_plain_plan(_bare_instance(cls))
+        if plan is not None and plan[2]:
+            plan = _UNSHARED  # pinning time zones needs the instance's own fields
+    setattr(cls, _SHARED_PLAN, (key, plan))
+    return plan
+
+
+def _fields_from_class(cls: Any) -> bool:
+    """Whether every ``cls`` instance builds equal fields: DRF's ``Serializer.fields`` from
+    its declared fields, or a class that says so (``_restflow_fields_from_class``)."""
+    own = getattr(cls, "_restflow_fields_from_class", None)
+    if own is not None:
+        return bool(own())
+    drf = _drf()
+    return (
+        cls.fields is drf.serializer_fields
+        and cls.get_fields is drf.serializer_get_fields
+        and cls._readable_fields is drf.readable_fields
+    )
+
+
+def _bare_instance(cls: Any) -> Any:
+    """A ``cls`` instance built by DRF's constructors only: no user ``__init__`` runs."""
+    drf = _drf()
+    bare = drf.fields.Field.__new__(cls)
+    drf.base_serializer_init(bare)
+    return bare
+
+
+def _forget_shared_plans(**kwargs: Any) -> None:
+    global _settings_generation
+    _settings_generation += 1
+
+
+setting_changed.connect(_forget_shared_plans)
+
+
+def _build_plain_plan(serializer: Any) -> PlainPlan | None:
+    drf = _drf()
+    plan: PlainPlan | None = None
     steps = []
+    zoned = []
     for name, attr, field, to_representation in read_plan(serializer):
         if attr is None or plain_source(field) is None:
-            plan = None
             break
-        unchanged = _UNCHANGED_TYPES.get(to_representation)
-        if unchanged is None and type(field).to_representation is _drf().bool_representation:
-            unchanged = bool
-        steps.append((name, attr, to_representation, unchanged))
+        method = type(field).to_representation
+        unchanged = (
+            bool if method is drf.bool_representation else _UNCHANGED_TYPES.get(to_representation)
+        )
+        fast_type: type | None = None
+        fast: Callable[[Any], Any] | None = None
+        if method is drf.fields.DateField.to_representation and _iso_dates(field):
+            fast_type, fast = datetime.date, datetime.date.isoformat
+        elif method is drf.fields.DecimalField.to_representation:
+            fast = _decimal_text(field)
+            fast_type = decimal.Decimal if fast is not None else None
+        elif isinstance(field, drf.fields.DateTimeField):
+            zoned.append(field)
+        steps.append((name, attr, to_representation, unchanged, fast_type, fast))
     else:
-        plan = (tuple(steps), frozenset(step[1] for step in steps))
-    serializer.__dict__[_PLAIN_PLAN] = plan
+        plan = (tuple(steps), frozenset(step[1] for step in steps), tuple(zoned))
     return plan
 
 
@@ -309,7 +408,19 @@ def represent_plain(serializer: Any, items: Iterable[Any]) -> Any:
     plan = _plain_plan(serializer)
     if plan is None:
         return NOT_PLAIN
-    steps, names = plan
+    steps, names, zoned = plan
+    if not zoned:
+        return _plain_rows(serializer, steps, names, items)
+    pinned = _pin(zoned)
+    try:
+        return _plain_rows(serializer, steps, names, items)
+    finally:
+        unpin(pinned)
+
+
+def _plain_rows(
+    serializer: Any, steps: tuple[PlainStep, ...], names: frozenset[str], items: Iterable[Any]
+) -> Any:
     rows = []
     checked: Any = None
     for item in items:
@@ -325,10 +436,13 @@ def represent_plain(serializer: Any, items: Iterable[Any]) -> Any:
             if type(values) is not dict:
                 return NOT_PLAIN
         row: dict[str, Any] = {}
-        for name, attr, to_representation, unchanged in steps:
+        for name, attr, to_representation, unchanged, fast_type, fast in steps:
             value = values.get(attr, _MISSING)
-            if type(value) is unchanged:
+            kind = type(value)
+            if kind is unchanged:
                 row[name] = value
+            elif kind is fast_type:
+                row[name] = fast(value)  # type: ignore[misc]
             elif value is None:
                 row[name] = None
             elif value is _MISSING or callable(value):
@@ -352,9 +466,16 @@ def pin_time_zones(serializer: Any) -> list[Any]:
     cannot change while a list renders, so each field gets it once, as the ``timezone``
     attribute DRF already honours. The caller removes it afterwards (``unpin``).
     """
+    datetime_field = _drf().fields.DateTimeField
+    return _pin(
+        [field for _, _, field, _ in read_plan(serializer) if isinstance(field, datetime_field)]
+    )
+
+
+def _pin(fields: Iterable[Any]) -> list[Any]:
     pinned = []
-    for field in serializer._readable_fields:
-        if isinstance(field, _drf().fields.DateTimeField) and not hasattr(field, "timezone"):
+    for field in fields:
+        if not hasattr(field, "timezone"):
             field.timezone = field.default_timezone()
             pinned.append(field)
     return pinned

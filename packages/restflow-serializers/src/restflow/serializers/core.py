@@ -808,13 +808,10 @@ class ListSerializer(ValidationCoreMixin, drf_serializers.ListSerializer):
             or type(instance) not in (list, tuple)
         ):
             return super()._represent_plain(instance)
-        pinned = pin_time_zones(child)
         try:
             return represent_plain(child, instance)
         except SynchronousOnlyOperation:
             return NOT_PLAIN
-        finally:
-            unpin(pinned)
 
     async def ato_internal_value(self, data: Any) -> Any:
         if html.is_html_input(data):

@@ -120,6 +120,16 @@ class Serializer(SerializerMixin, drf_serializers.Serializer, metaclass=Serializ
                 fields.fields[name] = _bound_copy(template, type(prototype), self)
         return fields
 
+    @classmethod
+    def _restflow_fields_from_class(cls) -> bool:
+        """Whether every instance builds equal fields (the class's templates, no hook of
+        the user's in between); ``restflow.helpers.read_plan`` then shares one plan."""
+        return (
+            cls.get_fields is Serializer.get_fields
+            and cls.fields is Serializer.__dict__["fields"]
+            and cls._readable_fields is drf_serializers.Serializer._readable_fields
+        )
+
     def _field_plan(self) -> list[tuple[str, drf_fields.Field, dict[str, Any] | None]]:
         cls = type(self)
         declared = self._declared_fields
