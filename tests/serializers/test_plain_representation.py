@@ -310,3 +310,39 @@ def test_w16_decimal_context_of_another_thread_gets_its_own_plan():
     thread.join()
     assert outcome_in_thread[0] == [{"id": 1, "price": "NaN"}]
     assert outcome_in_thread[0] == outcome_in_thread[1]
+
+
+class DRFSampleOut(drf.ModelSerializer):
+    class Meta:
+        model = SampleModel
+        fields = ["id", "integer_field", "string_field"]
+
+
+class SampleOut(ModelSerializer):
+    class Meta:
+        model = SampleModel
+        fields = ["id", "integer_field", "string_field"]
+
+
+@pytest.mark.parametrize("serializer_class", [SampleOut, DRFSampleOut])
+def test_w16_model_serializers_share_a_plan_unless_a_field_hook_is_the_users(serializer_class):
+    """W16: a ModelSerializer's fields follow from Meta and the model, so fresh instances
+    share one plan; a field-building hook of the user's is asked for every instance."""
+    rows = [SampleModel(id=1, integer_field=2, string_field="s")]
+    expected = [{"id": 1, "integer_field": 2, "string_field": "s"}]
+    assert plain_data(serializer_class(rows, many=True)) == expected
+    assert plain_data(serializer_class(rows, many=True)) == expected
+
+    class PerRequest(serializer_class):
+        def get_extra_kwargs(self):
+            kwargs = super().get_extra_kwargs()
+            if self.context.get("as_text"):
+                kwargs["integer_field"] = {"write_only": True}
+            return kwargs
+
+        class Meta(serializer_class.Meta):
+            pass
+
+    assert plain_data(PerRequest(rows, many=True)) == expected
+    hidden = plain_data(PerRequest(rows, many=True, context={"as_text": True}))
+    assert hidden == [{"id": 1, "string_field": "s"}]

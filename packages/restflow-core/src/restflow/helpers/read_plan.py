@@ -69,6 +69,24 @@ NOT_PLAIN: Any = _NotPlain()
 _READ_PLAN = "_restflow_read_plan"
 _PLAIN_PLAN = "_restflow_plain_plan"
 _SHARED_PLAN = "_restflow_shared_plain_plan"
+# Instance attributes that mean its fields may differ from its class's.
+_INSTANCE_FIELD_STATE = frozenset(("fields", "_declared_fields", "Meta"))
+# The ``ModelSerializer`` hooks that decide its fields.
+_MODEL_FIELD_HOOKS = (
+    "get_fields",
+    "get_field_names",
+    "get_default_field_names",
+    "get_extra_kwargs",
+    "get_uniqueness_extra_kwargs",
+    "include_extra_kwargs",
+    "build_field",
+    "build_standard_field",
+    "build_relational_field",
+    "build_nested_field",
+    "build_property_field",
+    "build_url_field",
+    "build_unknown_field",
+)
 _UNSHARED = object()
 # Bumped by every settings change: shared plans resolved settings when they were built.
 _settings_generation = 0
@@ -94,6 +112,7 @@ def _drf() -> types.SimpleNamespace:
         serializer_fields=serializers.Serializer.__dict__["fields"],
         serializer_get_fields=serializers.Serializer.get_fields,
         base_serializer_init=serializers.BaseSerializer.__init__,
+        model_serializer=serializers.ModelSerializer,
         representation=serializers.Serializer.to_representation,
         list_representation=serializers.ListSerializer.to_representation,
         bool_representation=fields.BooleanField.to_representation,
@@ -312,7 +331,7 @@ def _plain_plan(serializer: Any) -> PlainPlan | None:
     cached = serializer.__dict__.get(_PLAIN_PLAN, _MISSING)
     if cached is not _MISSING:
         return cached
-    if "fields" not in serializer.__dict__ and "_declared_fields" not in serializer.__dict__:
+    if _INSTANCE_FIELD_STATE.isdisjoint(serializer.__dict__):
         shared = _shared_plain_plan(type(serializer))
         if shared is not _UNSHARED:
             return shared
@@ -328,7 +347,13 @@ def _shared_plain_plan(cls: type) -> Any:
     is another object (decimal fields quantize in a copy of it, as DRF does).
     """
     declared = getattr(cls, "_declared_fields", None)
-    key = (_settings_generation, id(declared), len(declared or ()), decimal.getcontext())
+    key = (
+        _settings_generation,
+        id(declared),
+        len(declared or ()),
+        id(getattr(cls, "Meta", None)),
+        decimal.getcontext(),
+    )
     entry = cls.__dict__.get(_SHARED_PLAN)
     if entry is not None and entry[0] == key:
         return entry[1]
@@ -348,10 +373,14 @@ def _fields_from_class(cls: Any) -> bool:
     if own is not None:
         return bool(own())
     drf = _drf()
-    return (
-        cls.fields is drf.serializer_fields
-        and cls.get_fields is drf.serializer_get_fields
-        and cls._readable_fields is drf.readable_fields
+    if cls.fields is not drf.serializer_fields or cls._readable_fields is not drf.readable_fields:
+        return False
+    if cls.get_fields is drf.serializer_get_fields:
+        return True
+    # A ModelSerializer's fields follow from its Meta and model, unless a hook is the user's.
+    model_serializer = drf.model_serializer
+    return issubclass(cls, model_serializer) and all(
+        getattr(cls, hook) is getattr(model_serializer, hook) for hook in _MODEL_FIELD_HOOKS
     )
 
 
