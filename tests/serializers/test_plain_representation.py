@@ -346,3 +346,25 @@ def test_w16_model_serializers_share_a_plan_unless_a_field_hook_is_the_users(ser
     assert plain_data(PerRequest(rows, many=True)) == expected
     hidden = plain_data(PerRequest(rows, many=True, context={"as_text": True}))
     assert hidden == [{"id": 1, "string_field": "s"}]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("serializer_class", [SampleOut, DRFSampleOut])
+def test_w16_sync_reads_fetch_the_queryset_once_and_read_rows_plainly(serializer_class):
+    """W16: in sync code (a view's worker step) a list's queryset is fetched once and its
+    loaded rows are read with the shared plan; the serializer keeps its queryset."""
+    from django.db import connection
+    from django.db.models import QuerySet
+    from django.test.utils import CaptureQueriesContext
+
+    SampleModel.objects.create(integer_field=2, string_field="s")
+    SampleModel.objects.create(integer_field=3, string_field="t")
+    serializer = serializer_class(SampleModel.objects.order_by("id"), many=True)
+    with CaptureQueriesContext(connection) as queries:
+        data = plain_data(serializer, evaluate=True)
+    assert len(queries) == 1
+    expected = serializer_class(SampleModel.objects.order_by("id"), many=True).data
+    assert [dict(row) for row in data] == [dict(row) for row in expected]
+    assert "fields" not in serializer.child.__dict__
+    assert isinstance(serializer.instance, QuerySet)
+    assert plain_data(serializer_class(SampleModel.objects.all(), many=True)) is NOT_PLAIN

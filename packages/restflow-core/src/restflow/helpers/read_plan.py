@@ -26,6 +26,8 @@ from typing import Any
 
 from django.core.exceptions import SynchronousOnlyOperation
 from django.core.signals import setting_changed
+from django.db.models import QuerySet
+from django.db.models.manager import BaseManager
 
 from restflow.helpers.representation import (
     intercepted_names,
@@ -35,6 +37,7 @@ from restflow.helpers.representation import (
 
 __all__ = [
     "NOT_PLAIN",
+    "evaluated",
     "pin_time_zones",
     "plain_data",
     "read_plan",
@@ -125,7 +128,7 @@ def _drf() -> types.SimpleNamespace:
     )
 
 
-def plain_data(serializer: Any) -> Any:
+def plain_data(serializer: Any, *, evaluate: bool = False) -> Any:
     """``serializer.data`` computed here when that can run no I/O, else ``NOT_PLAIN``.
 
     restflow serializers answer through their ``_restflow_plain_data()``; a DRF serializer
@@ -133,15 +136,19 @@ def plain_data(serializer: Any) -> Any:
     only when ``represents_without_io`` vouches for it. A value whose own ``__str__``
     queries after all gives ``NOT_PLAIN`` too, so the caller reads ``.data`` where the ORM
     works.
+
+    ``evaluate=True`` is for sync code, where the ORM may run: a list serializer's queryset
+    is then fetched once, here, and its rows read plainly when they can be, else with the
+    list's own ``to_representation`` over the fetched rows.
     """
     if hasattr(serializer, "initial_data"):
         return NOT_PLAIN  # validation outcomes decide what ``.data`` holds
     try:
         own = getattr(serializer, "_restflow_plain_data", None)
         if own is not None:
-            return own()
+            return own(evaluate=evaluate)
         if not hasattr(serializer, "_data"):
-            data = _drf_representation(serializer)
+            data = _drf_representation(serializer, evaluate)
             if data is NOT_PLAIN:
                 return NOT_PLAIN
             serializer._data = data  # what DRF's ``.data`` stores, then wraps
@@ -150,17 +157,33 @@ def plain_data(serializer: Any) -> Any:
         return NOT_PLAIN
 
 
-def _drf_representation(serializer: Any) -> Any:
+def evaluated(instance: Any) -> Any:
+    """The rows of a queryset or manager, fetched (sync); anything else as it is."""
+    if isinstance(instance, BaseManager):
+        return list(instance.all())
+    if isinstance(instance, QuerySet):
+        return list(instance)
+    return instance
+
+
+def _drf_representation(serializer: Any, evaluate: bool) -> Any:
     """``serializer.to_representation(serializer.instance)`` when plain, else ``NOT_PLAIN``."""
     instance = serializer.instance
     if instance is None or getattr(serializer, "_errors", None):
         return NOT_PLAIN
     drf = _drf()
     method = type(serializer).to_representation
-    if method is drf.list_representation and type(instance) in (list, tuple):
-        child = serializer.child
-        if type(child).to_representation is drf.representation:
-            return represent_plain(child, instance)
+    if method is drf.list_representation:
+        items = evaluated(instance) if evaluate else instance
+        rows = NOT_PLAIN
+        if type(items) in (list, tuple) and type(serializer.child).to_representation is (
+            drf.representation
+        ):
+            rows = represent_plain(serializer.child, items)
+        if rows is NOT_PLAIN and items is not instance:
+            rows = serializer.to_representation(items)  # DRF's own, over the fetched rows
+        if rows is not NOT_PLAIN or type(instance) in (list, tuple):
+            return rows
     elif method is drf.representation:
         rows = represent_plain(serializer, (instance,))
         return rows if rows is NOT_PLAIN else rows[0]

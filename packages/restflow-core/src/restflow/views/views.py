@@ -217,7 +217,8 @@ class APIViewHelpersMixin:
         serializer = self.get_serializer(
             instance, many=many, serializer_class=serializer_class, direction="response"
         )
-        return serializer.data
+        data = plain_data(serializer, evaluate=True)  # sync: a queryset may be fetched here
+        return serializer.data if data is NOT_PLAIN else data
 
     def validated_serializer(
         self, *, data: Any = None, serializer_class: Any = None, **kwargs: Any

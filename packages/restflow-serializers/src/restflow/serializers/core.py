@@ -37,6 +37,7 @@ from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 from restflow.helpers import maybe_await, require_sync
 from restflow.helpers.read_plan import (
     NOT_PLAIN,
+    evaluated,
     pin_time_zones,
     read_plan,
     represent,
@@ -390,8 +391,9 @@ class ValidationCoreMixin:
     def _wrap_data(self, data: Any) -> Any:
         return data
 
-    def _represent_plain(self, instance: Any) -> Any:
-        """``to_representation(instance)`` when that can run no I/O, else ``NOT_PLAIN``."""
+    def _represent_plain(self, instance: Any, evaluate: bool = False) -> Any:
+        """``to_representation(instance)`` when that can run no I/O, else ``NOT_PLAIN``;
+        ``evaluate`` (sync code only) lets a list fetch its queryset first."""
         try:
             if represents_without_io(self, instance):
                 return self.to_representation(instance)
@@ -399,13 +401,13 @@ class ValidationCoreMixin:
             pass  # a value's own ``__str__`` queried after all
         return NOT_PLAIN
 
-    def _restflow_plain_data(self) -> Any:
+    def _restflow_plain_data(self, evaluate: bool = False) -> Any:
         """``.data`` when it can be computed on the event loop, else ``NOT_PLAIN`` (the
         protocol of ``restflow.helpers.read_plan.plain_data``)."""
         if not hasattr(self, "_data"):
             if self.instance is None or getattr(self, "_errors", None):
                 return NOT_PLAIN
-            data = self._represent_plain(self.instance)
+            data = self._represent_plain(self.instance, evaluate)
             if data is NOT_PLAIN:
                 return NOT_PLAIN
             self._data = data
@@ -570,7 +572,7 @@ class SerializerMixin(ValidationCoreMixin):
         """DRF's algorithm over a per-instance read plan (see ``representation``)."""
         return represent(read_plan(self), instance)
 
-    def _represent_plain(self, instance: Any) -> Any:
+    def _represent_plain(self, instance: Any, evaluate: bool = False) -> Any:
         if type(self).to_representation is not SerializerMixin.to_representation:
             return super()._represent_plain(instance)
         try:
@@ -800,18 +802,21 @@ class ListSerializer(ValidationCoreMixin, drf_serializers.ListSerializer):
         finally:
             unpin(pinned)
 
-    def _represent_plain(self, instance: Any) -> Any:
-        child = self.child
-        if (
-            type(self).to_representation is not ListSerializer.to_representation
-            or type(child).to_representation is not SerializerMixin.to_representation
-            or type(instance) not in (list, tuple)
-        ):
+    def _represent_plain(self, instance: Any, evaluate: bool = False) -> Any:
+        if type(self).to_representation is not ListSerializer.to_representation:
             return super()._represent_plain(instance)
-        try:
-            return represent_plain(child, instance)
-        except SynchronousOnlyOperation:
-            return NOT_PLAIN
+        items = evaluated(instance) if evaluate else instance
+        rows = NOT_PLAIN
+        if type(items) in (list, tuple) and type(self.child).to_representation is (
+            SerializerMixin.to_representation
+        ):
+            try:
+                rows = represent_plain(self.child, items)
+            except SynchronousOnlyOperation:
+                rows = NOT_PLAIN
+        if rows is NOT_PLAIN and items is not instance:
+            rows = self.to_representation(items)  # the rows are fetched: once, here
+        return rows
 
     async def ato_internal_value(self, data: Any) -> Any:
         if html.is_html_input(data):
