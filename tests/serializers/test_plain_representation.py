@@ -162,12 +162,6 @@ def test_w16_values_that_run_code_are_declined():
 
 def test_w16_model_instances_are_plain_only_when_loaded():
     """W16: loaded concrete fields are read on the loop; a deferred one is declined."""
-
-    class SampleOut(ModelSerializer):
-        class Meta:
-            model = SampleModel
-            fields = ["id", "integer_field", "string_field"]
-
     loaded = SampleModel(id=1, integer_field=2, string_field="s")
     assert plain_data(SampleOut([loaded], many=True)) == [
         {"id": 1, "integer_field": 2, "string_field": "s"}

@@ -37,11 +37,11 @@ from restflow.helpers.representation import (
 
 __all__ = [
     "NOT_PLAIN",
-    "evaluated",
     "pin_time_zones",
     "plain_data",
     "read_plan",
     "represent",
+    "represent_list",
     "represent_plain",
     "representation_of",
     "unpin",
@@ -157,13 +157,28 @@ def plain_data(serializer: Any, *, evaluate: bool = False) -> Any:
         return NOT_PLAIN
 
 
-def evaluated(instance: Any) -> Any:
+def _evaluated(instance: Any) -> Any:
     """The rows of a queryset or manager, fetched (sync); anything else as it is."""
     if isinstance(instance, BaseManager):
         return list(instance.all())
     if isinstance(instance, QuerySet):
         return list(instance)
     return instance
+
+
+def represent_list(serializer: Any, instance: Any, *, evaluate: bool, plain_child: bool) -> Any:
+    """A list serializer's ``to_representation(instance)``, its rows read plainly when
+    ``plain_child`` (the child's ``to_representation`` is the library's) and they can be;
+    else ``NOT_PLAIN``. With ``evaluate`` (sync code only) a queryset is fetched first, and
+    rows that are not plain get the list's own ``to_representation``, over the fetched rows.
+    """
+    items = _evaluated(instance) if evaluate else instance
+    rows = NOT_PLAIN
+    if plain_child and type(items) in (list, tuple):
+        rows = represent_plain(serializer.child, items)
+    if rows is NOT_PLAIN and items is not instance:
+        rows = serializer.to_representation(items)  # the rows are fetched: once, here
+    return rows
 
 
 def _drf_representation(serializer: Any, evaluate: bool) -> Any:
@@ -174,14 +189,8 @@ def _drf_representation(serializer: Any, evaluate: bool) -> Any:
     drf = _drf()
     method = type(serializer).to_representation
     if method is drf.list_representation:
-        items = evaluated(instance) if evaluate else instance
-        rows = NOT_PLAIN
-        if type(items) in (list, tuple) and type(serializer.child).to_representation is (
-            drf.representation
-        ):
-            rows = represent_plain(serializer.child, items)
-        if rows is NOT_PLAIN and items is not instance:
-            rows = serializer.to_representation(items)  # DRF's own, over the fetched rows
+        plain_child = type(serializer.child).to_representation is drf.representation
+        rows = represent_list(serializer, instance, evaluate=evaluate, plain_child=plain_child)
         if rows is not NOT_PLAIN or type(instance) in (list, tuple):
             return rows
     elif method is drf.representation:

@@ -18,31 +18,32 @@ Steps = Generator[Any, Any, T]
 
 def drive(steps: Steps[T], perform: Callable[[Any], Any]) -> T:
     """Run ``steps`` to the end, performing each step with the blocking ``perform``."""
-    value: Any = None
-    error: BaseException | None = None
-    while True:
+    finished, step = _resume(steps, None, None)
+    while not finished:
         try:
-            step = steps.send(value) if error is None else steps.throw(error)
-        except StopIteration as done:
-            return done.value
-        value, error = None, None
-        try:
-            value = perform(step)
+            value, error = perform(step), None
         except BaseException as exc:  # thrown into the algorithm
-            error = exc
+            value, error = None, exc
+        finished, step = _resume(steps, value, error)
+    return step
 
 
 async def adrive(steps: Steps[T], perform: Callable[[Any], Awaitable[Any]]) -> T:
     """Run ``steps`` to the end, awaiting ``perform`` for each step."""
-    value: Any = None
-    error: BaseException | None = None
-    while True:
+    finished, step = _resume(steps, None, None)
+    while not finished:
         try:
-            step = steps.send(value) if error is None else steps.throw(error)
-        except StopIteration as done:
-            return done.value
-        value, error = None, None
-        try:
-            value = await perform(step)
+            value, error = await perform(step), None
         except BaseException as exc:  # thrown into the algorithm
-            error = exc
+            value, error = None, exc
+        finished, step = _resume(steps, value, error)
+    return step
+
+
+def _resume(steps: Steps[Any], value: Any, error: BaseException | None) -> tuple[bool, Any]:
+    """(False, the next step) or (True, the algorithm's result), after sending ``value`` or
+    throwing ``error`` in."""
+    try:
+        return False, steps.send(value) if error is None else steps.throw(error)
+    except StopIteration as done:
+        return True, done.value

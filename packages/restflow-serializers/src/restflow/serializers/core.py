@@ -37,10 +37,10 @@ from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 from restflow.helpers import maybe_await, require_sync
 from restflow.helpers.read_plan import (
     NOT_PLAIN,
-    evaluated,
     pin_time_zones,
     read_plan,
     represent,
+    represent_list,
     represent_plain,
     unpin,
 )
@@ -805,18 +805,11 @@ class ListSerializer(ValidationCoreMixin, drf_serializers.ListSerializer):
     def _represent_plain(self, instance: Any, evaluate: bool = False) -> Any:
         if type(self).to_representation is not ListSerializer.to_representation:
             return super()._represent_plain(instance)
-        items = evaluated(instance) if evaluate else instance
-        rows = NOT_PLAIN
-        if type(items) in (list, tuple) and type(self.child).to_representation is (
-            SerializerMixin.to_representation
-        ):
-            try:
-                rows = represent_plain(self.child, items)
-            except SynchronousOnlyOperation:
-                rows = NOT_PLAIN
-        if rows is NOT_PLAIN and items is not instance:
-            rows = self.to_representation(items)  # the rows are fetched: once, here
-        return rows
+        plain_child = type(self.child).to_representation is SerializerMixin.to_representation
+        try:
+            return represent_list(self, instance, evaluate=evaluate, plain_child=plain_child)
+        except SynchronousOnlyOperation:
+            return NOT_PLAIN  # a value's own ``__str__`` queried after all
 
     async def ato_internal_value(self, data: Any) -> Any:
         if html.is_html_input(data):
