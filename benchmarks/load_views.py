@@ -1,6 +1,6 @@
 """Views under uvicorn on loopback, driven by a load generator at 1, 8 and 64 connections.
 
-    uv run python benchmarks/load_views.py [--seconds 3] [--db=postgres]
+    uv run python benchmarks/load_views.py [--seconds 3] [--rounds 3] [--db=postgres]
 
 The server is one uvicorn process (one worker) serving ``benchmarks.bench_views``' routes:
 plain Django async view (the floor), restflow, restflow with a restflow serializer
@@ -18,6 +18,11 @@ it waits up to a minute instead. A contender that completes no response within a
 With ``taskset`` on PATH and two or more cores, the server is pinned to one core and wrk to
 another, so they do not take turns on the same core. Whatever else runs on this machine
 still competes for both: compare contenders within one run, not across runs or machines.
+
+A single run per cell lets one hiccup of the machine decide a ratio, so each cell is run in
+``--rounds`` rounds, every contender once per round in turn. A row reports the medians of its
+rounds, and its ratio to the floor as the median of the per-round ratios (each against the
+floor's run of the same round) with their lowest and highest in brackets.
 """
 
 from __future__ import annotations
@@ -189,22 +194,48 @@ def _generator(cores: tuple[int, int] | None) -> tuple[Generator, str]:
     return _wrk(cores[1] if cores else None), f"generator: wrk {version} ({where}); {pinning}"
 
 
-def _row(case: str, connections: int, contender: str, result: Measurement, floor: float) -> str:
-    return (
-        f"| {case} | {connections} | {contender} | {result.rate:,.0f} | {result.p50_ms:.2f} | "
-        f"{result.p99_ms:.2f} | {result.rate / floor:.2f}× |"
-    )
+def _row(
+    case: str,
+    connections: int,
+    contender: str,
+    runs: list[Measurement],
+    seconds: int,
+    floors: list[Measurement],
+) -> str:
+    """Medians over the rounds; latencies of a contender silent in every round exceed the run."""
+    ratios = [run.rate / floor.rate for run, floor in zip(runs, floors, strict=True)]
+    ratio = f"{statistics.median(ratios):.2f}× [{min(ratios):.2f}–{max(ratios):.2f}]"
+    answered = [run for run in runs if run.requests]
+    if answered:
+        p50 = f"{statistics.median(run.p50_ms for run in answered):.2f}"
+        p99 = f"{statistics.median(run.p99_ms for run in answered):.2f}"
+    else:
+        p50 = p99 = f"> {seconds * 1000:,}"
+    rate = statistics.median(run.rate for run in runs)
+    return f"| {case} | {connections} | {contender} | {rate:,.0f} | {p50} | {p99} | {ratio} |"
 
 
-def _silent_row(case: str, connections: int, contender: str, seconds: int) -> str:
-    """A contender that completed no response within the run: every latency is longer."""
-    latency = f"> {seconds * 1000:,}"
-    return f"| {case} | {connections} | {contender} | 0 | {latency} | {latency} | 0.00× |"
+def _cell(
+    generator: Generator, base: str, case: str, connections: int, args: argparse.Namespace
+) -> dict[str, list[Measurement]]:
+    """Every contender once per round, in turn; the warm-up only before the first round."""
+    runs: dict[str, list[Measurement]] = {contender: [] for contender in _contenders(case)}
+    for round_ in range(args.rounds):
+        for contender, path in _contenders(case).items():
+            url = base + path
+            if not round_:
+                _check(url)
+                generator(url, connections, WARM_UP_SECONDS)
+            runs[contender].append(generator(url, connections, args.seconds))
+    if not all(run.requests for run in runs["django"]):
+        raise AssertionError(f"the floor, {base}{_contenders(case)['django']}, answered nothing")
+    return runs
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--connections", default="1,8,64")
     args = parser.parse_args()
@@ -218,25 +249,14 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base)
-        print(f"{description}; {args.db}; {args.seconds} s per run", flush=True)
+        print(f"{description}; {args.db}; {args.rounds} rounds of {args.seconds} s", flush=True)
         print("| case | connections | contender | req/s | p50 ms | p99 ms | req/s vs floor |")
         print("|---|---:|---|---:|---:|---:|---:|")
         for case in CASES:
             for connections in (int(c) for c in args.connections.split(",")):
-                floor = 0.0
-                for contender, path in _contenders(case).items():
-                    url = base + path
-                    _check(url)
-                    generator(url, connections, WARM_UP_SECONDS)
-                    result = generator(url, connections, args.seconds)
-                    floor = floor or result.rate
-                    if not floor:
-                        raise AssertionError(f"the floor, {url}, completed no response")
-                    row = (
-                        _row(case, connections, contender, result, floor)
-                        if result.requests
-                        else _silent_row(case, connections, contender, args.seconds)
-                    )
+                runs = _cell(generator, base, case, connections, args)
+                for contender, measured in runs.items():
+                    row = _row(case, connections, contender, measured, args.seconds, runs["django"])
                     print(row, flush=True)
     finally:
         server.terminate()

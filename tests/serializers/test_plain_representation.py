@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework import serializers as drf
 
-from restflow.helpers.read_plan import NOT_PLAIN, plain_data
+from restflow.helpers.read_plan import NOT_PLAIN, class_plain_representation, plain_data
 from restflow.serializers import Field, ModelSerializer, Serializer
 from tests.serializers.app.models import SampleModel
 
@@ -110,6 +110,69 @@ def test_w16_plain_reader_gives_drfs_data(items, as_objects):
     expected = outcome(lambda: [dict(r) for r in Plain(instances, many=True).data])
     assert outcome(plain) == expected
     assert outcome(drf_plain) == expected
+
+
+class TypedUnzoned(Typed):
+    """Without the ``DateTimeField``: a plan every instance shares, so read from the class."""
+
+    moment = None
+
+
+class PlainUnzoned(Plain):
+    moment = None
+
+
+@settings(max_examples=300, deadline=None)
+@given(items=st.lists(rows, max_size=4), as_objects=st.booleans(), many=st.booleans())
+def test_w16_reading_from_the_class_gives_drfs_data(items, as_objects, many):
+    """W16: ``class_plain_representation`` (no serializer built) gives DRF's ``.data``,
+    exceptions included, for a restflow serializer and for the same DRF serializer."""
+    instances = [Row(**item) if as_objects else item for item in items]
+    if not many:
+        instances = instances[0] if instances else {}
+
+    def from_class(serializer_class):
+        def read():
+            data = class_plain_representation(serializer_class, instances, many=many)
+            assert data is not NOT_PLAIN
+            return [dict(row) for row in data] if many else dict(data)
+
+        return read
+
+    def drf():
+        data = PlainUnzoned(instances, many=many).data
+        return [dict(row) for row in data] if many else dict(data)
+
+    expected = outcome(drf)
+    # A dict lacking a key needs DRF's rules: the class reader declines, the view builds.
+    if isinstance(instances, dict) and len(instances) < len(NAMES):
+        assert class_plain_representation(PlainUnzoned, instances, many=many) is NOT_PLAIN
+        return
+    assert outcome(from_class(TypedUnzoned)) == expected
+    assert outcome(from_class(PlainUnzoned)) == expected
+
+
+def test_w16_restflow_serializers_declare_the_representation_read_from_the_class():
+    """A restflow serializer is read from its class; one with its own representation is not."""
+
+    class Own(TypedUnzoned):
+        def to_representation(self, instance):
+            return {"id": instance["id"]}
+
+    row = {
+        "id": 1,
+        "title": "t",
+        "price": decimal.Decimal("2.50"),
+        "fine": decimal.Decimal("1"),
+        "ratio": 0.5,
+        "flag": True,
+        "day": datetime.date(2024, 1, 1),
+    }
+    assert class_plain_representation(TypedUnzoned, [row], many=True) == [
+        dict(TypedUnzoned(row).data)
+    ]
+    assert class_plain_representation(Own, [row], many=True) is NOT_PLAIN
+    assert class_plain_representation(Typed, [row], many=True) is NOT_PLAIN  # zoned: not shared
 
 
 def test_w16_a_dict_missing_a_key_gets_drfs_rules_on_the_loop():

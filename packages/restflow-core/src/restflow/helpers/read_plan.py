@@ -37,6 +37,7 @@ from restflow.helpers.representation import (
 
 __all__ = [
     "NOT_PLAIN",
+    "class_plain_representation",
     "pin_time_zones",
     "plain_data",
     "read_plan",
@@ -72,6 +73,10 @@ NOT_PLAIN: Any = _NotPlain()
 _READ_PLAN = "_restflow_read_plan"
 _PLAIN_PLAN = "_restflow_plain_plan"
 _SHARED_PLAN = "_restflow_shared_plain_plan"
+_CLASS_READING = "_restflow_class_reading"
+# Where constructors and ``.data`` come from when building a serializer has no effect of
+# its own: DRF's and restflow-serializers' classes.
+_LIBRARY_MODULES = ("rest_framework.", "restflow.serializers.")
 # Instance attributes that mean its fields may differ from its class's.
 _INSTANCE_FIELD_STATE = frozenset(("fields", "_declared_fields", "Meta"))
 # The ``ModelSerializer`` hooks that decide its fields.
@@ -114,6 +119,7 @@ def _drf() -> types.SimpleNamespace:
         readable_fields=serializers.Serializer._readable_fields,
         serializer_fields=serializers.Serializer.__dict__["fields"],
         serializer_get_fields=serializers.Serializer.get_fields,
+        serializer=serializers.Serializer,
         base_serializer_init=serializers.BaseSerializer.__init__,
         model_serializer=serializers.ModelSerializer,
         representation=serializers.Serializer.to_representation,
@@ -516,8 +522,81 @@ def _plain_rows(
         # A missing or callable value: DRF would call it, or look it up its own way.
         if values is not item or any(callable(item.get(name)) for name in names):
             return NOT_PLAIN
+        if serializer is None:
+            return NOT_PLAIN  # read from a class: no fields to apply DRF's rules with
         rows.append(represent(read_plan(serializer), item))  # a dict: DRF's rules for a missing key
     return rows
+
+
+def class_plain_representation(serializer_class: Any, instance: Any, *, many: bool) -> Any:
+    """What ``serializer_class(instance, many=many).data`` holds (before DRF wraps it), read
+    without building the serializer; ``NOT_PLAIN`` unless that is sure to be the same.
+
+    Building a DRF serializer costs more than reading 20 plain rows. It can be skipped when
+    it has no effect of its own: the class shares its read plan (its fields follow from the
+    class), its constructors and ``.data`` are DRF's or restflow's, and its
+    ``to_representation`` (and its list class's) is the one the plan reads with. Such a
+    representation uses no context either. The values must be plain, as for
+    ``represent_plain``.
+    """
+    if instance is None or not isinstance(serializer_class, type):
+        return NOT_PLAIN
+    plan, single, listed = _class_reading(serializer_class)
+    if plan is None or not (single and (listed or not many)):
+        return NOT_PLAIN
+    items = instance if many else (instance,)
+    if type(items) not in (list, tuple):
+        return NOT_PLAIN
+    try:
+        rows = _plain_rows(None, plan[0], plan[1], items)
+    except SynchronousOnlyOperation:
+        return NOT_PLAIN  # a value's own ``__str__`` queried after all
+    if rows is NOT_PLAIN or many:
+        return rows
+    return rows[0]
+
+
+def _class_reading(cls: Any) -> tuple[PlainPlan | None, bool, bool]:
+    """The class's shared plan, whether a ``cls`` instance's ``.data`` reads with it, and
+    whether its list's does; remembered until the shared plan is rebuilt."""
+    plan = _shared_plain_plan(cls) if issubclass(cls, _drf().serializer) else None
+    if plan is _UNSHARED or plan is None:
+        return None, False, False
+    entry = cls.__dict__.get(_CLASS_READING)
+    if entry is not None and entry[0] is plan:
+        return entry[1]
+    drf = _drf()
+    single = _builds_plainly(cls, drf.representation, ("__new__", "many_init"))
+    listed = single and _builds_plainly(_list_class(cls), drf.list_representation, ())
+    reading = (plan, single, listed)
+    setattr(cls, _CLASS_READING, (plan, reading))
+    return reading
+
+
+def _builds_plainly(cls: Any, representation: Any, constructors: tuple[str, ...]) -> bool:
+    """Building ``cls`` and reading its ``.data`` runs library code only, and its
+    ``to_representation`` is ``representation`` or the one its class declares equal
+    (``_restflow_plan_representation``)."""
+    if not isinstance(cls, type) or type(cls).__call__ is not type.__call__:
+        return False
+    names = ("__init__", "data", *constructors)
+    own = getattr(cls, "to_representation", None)
+    declared = getattr(cls, "_restflow_plan_representation", representation)
+    return own is declared and all(_library_defined(cls, name) for name in names)
+
+
+def _list_class(cls: Any) -> Any:
+    """The class ``cls(many=True)`` builds: ``Meta.list_serializer_class``, else the
+    library's default, learnt by building one (its constructors are the library's)."""
+    declared = getattr(getattr(cls, "Meta", None), "list_serializer_class", None)
+    return declared if declared is not None else type(cls(many=True))
+
+
+def _library_defined(cls: type, name: str) -> bool:
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            return (klass.__module__ or "").startswith(_LIBRARY_MODULES)
+    return False
 
 
 def pin_time_zones(serializer: Any) -> list[Any]:

@@ -24,11 +24,12 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView as DRFAPIView
 
 from restflow.helpers import maybe_await, run_sync
-from restflow.helpers.read_plan import NOT_PLAIN, plain_data
+from restflow.helpers.read_plan import NOT_PLAIN, class_plain_representation, plain_data
 from restflow.responses import Response
 from restflow.views._bridge import bridged, in_worker, user_defined
 from restflow.views._negotiation import select_renderer
 from restflow.views._rendering import render_on_loop
+from restflow.views._unbuilt import unbuilt_data
 
 __all__ = [
     "APIView",
@@ -543,13 +544,21 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
         return serializer
 
     async def _aresponse_data(self, instance: Any, many: bool, serializer_class: Any) -> Any:
-        if not self._serializer_hooks_overridden():
-            serializer = self.get_serializer(
-                instance, many=many, serializer_class=serializer_class, direction="response"
-            )
-            return await aserializer_data(serializer)
-        # A user's hooks may do I/O: building the serializer and ``.data`` share one trip.
-        return await in_worker(self._response_data)(instance, many, serializer_class)
+        if self._serializer_hooks_overridden():
+            # A user's hooks may do I/O: building the serializer and ``.data`` share one trip.
+            return await in_worker(self._response_data)(instance, many, serializer_class)
+        serializer_class = serializer_class or self.get_response_serializer_class()
+        build = functools.partial(
+            self.get_serializer,
+            instance,
+            many=many,
+            serializer_class=serializer_class,
+            direction="response",
+        )
+        raw = class_plain_representation(serializer_class, instance, many=many)
+        if raw is not NOT_PLAIN:
+            return unbuilt_data(raw, many=many, build=build)  # the serializer would change nothing
+        return await aserializer_data(build())
 
     async def aserialized_response(
         self,

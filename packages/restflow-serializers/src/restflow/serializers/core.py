@@ -572,6 +572,9 @@ class SerializerMixin(ValidationCoreMixin):
         """DRF's algorithm over a per-instance read plan (see ``representation``)."""
         return represent(read_plan(self), instance)
 
+    # The representation ``read_plan`` reads with (``class_plain_representation``).
+    _restflow_plan_representation = to_representation
+
     def _represent_plain(self, instance: Any, evaluate: bool = False) -> Any:
         if type(self).to_representation is not SerializerMixin.to_representation:
             return super()._represent_plain(instance)
@@ -801,6 +804,9 @@ class ListSerializer(ValidationCoreMixin, drf_serializers.ListSerializer):
             return super().to_representation(data)
         finally:
             unpin(pinned)
+
+    # DRF's list rendering: what ``read_plan`` reads (``class_plain_representation``).
+    _restflow_plan_representation = to_representation
 
     def _represent_plain(self, instance: Any, evaluate: bool = False) -> Any:
         if type(self).to_representation is not ListSerializer.to_representation:
