@@ -24,3 +24,12 @@ def getattr_multi_source(obj_set: Any, attr_name: str, default: Any = None) -> A
         if source and hasattr(source, attr_name):
             return getattr(source, attr_name)
     return default
+
+
+def defining_module(cls: type, name: str) -> str | None:
+    """The module of the nearest class in ``cls``'s MRO that defines ``name`` itself, or
+    ``None`` when none does: whose code a method (or property) of ``cls`` is."""
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            return klass.__module__ or ""
+    return None

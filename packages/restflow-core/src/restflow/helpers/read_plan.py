@@ -29,6 +29,7 @@ from django.core.signals import setting_changed
 from django.db.models import QuerySet
 from django.db.models.manager import BaseManager
 
+from restflow.helpers.attributes import defining_module
 from restflow.helpers.representation import (
     intercepted_names,
     plain_source,
@@ -593,10 +594,7 @@ def _list_class(cls: Any) -> Any:
 
 
 def _library_defined(cls: type, name: str) -> bool:
-    for klass in cls.__mro__:
-        if name in vars(klass):
-            return (klass.__module__ or "").startswith(_LIBRARY_MODULES)
-    return False
+    return (defining_module(cls, name) or "").startswith(_LIBRARY_MODULES)
 
 
 def pin_time_zones(serializer: Any) -> list[Any]:

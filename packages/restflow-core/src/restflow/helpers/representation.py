@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db.models.query_utils import DeferredAttribute
 
+from restflow.helpers.attributes import defining_module
+
 __all__ = ["holds_plain_values", "intercepted_names", "plain_source", "represents_without_io"]
 
 # Modules whose ``to_representation`` / ``get_attribute`` restflow vouches for.
@@ -109,8 +111,7 @@ def _plain_field_class(cls: type) -> bool:
 
 
 def _library_method(cls: type, name: str) -> bool:
-    module = getattr(getattr(cls, name, None), "__module__", None) or ""
-    return module.startswith(_LIBRARY_MODULES)
+    return (defining_module(cls, name) or "").startswith(_LIBRARY_MODULES)
 
 
 @functools.cache

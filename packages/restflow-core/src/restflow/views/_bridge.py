@@ -13,6 +13,8 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
+from restflow.helpers.attributes import defining_module
+
 _FRAMEWORK_MODULES = ("rest_framework.", "restflow.views.", "django.views.")
 
 
@@ -36,10 +38,8 @@ def user_defined(cls: type, name: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _user_defined(cls: type, name: str) -> bool:
-    for klass in cls.__mro__:
-        if name in vars(klass):
-            return not (klass.__module__ or "").startswith(_FRAMEWORK_MODULES)
-    return False
+    module = defining_module(cls, name)
+    return module is not None and not module.startswith(_FRAMEWORK_MODULES)
 
 
 def bridged(cls: type, sync_name: str, async_name: str) -> bool:
