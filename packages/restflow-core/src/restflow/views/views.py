@@ -214,10 +214,13 @@ class APIViewHelpersMixin:
             data=data, serializer_class=serializer_class, direction="request", **kwargs
         )
 
-    def _response_data(self, instance: Any, many: bool, serializer_class: Any) -> Any:
-        serializer = self.get_serializer(
+    def _response_serializer(self, instance: Any, many: bool, serializer_class: Any) -> Any:
+        return self.get_serializer(
             instance, many=many, serializer_class=serializer_class, direction="response"
         )
+
+    def _response_data(self, instance: Any, many: bool, serializer_class: Any) -> Any:
+        serializer = self._response_serializer(instance, many, serializer_class)
         data = plain_data(serializer, evaluate=True)  # sync: a queryset may be fetched here
         return serializer.data if data is NOT_PLAIN else data
 
@@ -548,13 +551,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
             # A user's hooks may do I/O: building the serializer and ``.data`` share one trip.
             return await in_worker(self._response_data)(instance, many, serializer_class)
         serializer_class = serializer_class or self.get_response_serializer_class()
-        build = functools.partial(
-            self.get_serializer,
-            instance,
-            many=many,
-            serializer_class=serializer_class,
-            direction="response",
-        )
+        build = functools.partial(self._response_serializer, instance, many, serializer_class)
         raw = class_plain_representation(serializer_class, instance, many=many)
         if raw is not NOT_PLAIN:
             return unbuilt_data(raw, many=many, build=build)  # the serializer would change nothing
