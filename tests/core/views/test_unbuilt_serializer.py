@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import json
 import pickle
+from unittest import mock
 
 import pytest
 from rest_framework import fields, serializers
@@ -173,6 +174,19 @@ def test_w16_a_serializer_with_code_of_its_own_is_built(built, serializer_class,
     assert json.loads(response.content) == body
     assert built["fields"] > 0
     assert type(response.data) is ReturnList  # DRF's own, from the built serializer
+
+
+def test_w16_a_representation_patched_in_after_the_first_read_is_called():
+    """A test's ``mock.patch.object`` of ``to_representation`` takes effect at once."""
+
+    class Patched(RowSerializer):
+        pass
+
+    _get(Rows, serializer_class=Patched)  # read from the class, and remembered
+    with mock.patch.object(Patched, "to_representation", return_value={"id": 0}):
+        response = _get(Rows, serializer_class=Patched)
+    assert json.loads(response.content) == [{"id": 0}, {"id": 0}]
+    assert json.loads(_get(Rows, serializer_class=Patched).content) == EXPECTED
 
 
 def test_w16_a_users_serializer_hook_on_the_view_builds_the_serializer(built):

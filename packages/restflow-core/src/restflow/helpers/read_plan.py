@@ -559,18 +559,20 @@ def class_plain_representation(serializer_class: Any, instance: Any, *, many: bo
 
 def _class_reading(cls: Any) -> tuple[PlainPlan | None, bool, bool]:
     """The class's shared plan, whether a ``cls`` instance's ``.data`` reads with it, and
-    whether its list's does; remembered until the shared plan is rebuilt."""
+    whether its list's does; remembered until the shared plan is rebuilt, or the class's
+    ``to_representation`` is replaced (as ``mock.patch.object`` does in tests)."""
     plan = _shared_plain_plan(cls) if issubclass(cls, _drf().serializer) else None
     if plan is _UNSHARED or plan is None:
         return None, False, False
+    representation = cls.to_representation
     entry = cls.__dict__.get(_CLASS_READING)
-    if entry is not None and entry[0] is plan:
-        return entry[1]
+    if entry is not None and entry[0] is plan and entry[1] is representation:
+        return entry[2]
     drf = _drf()
     single = _builds_plainly(cls, drf.representation, ("__new__", "many_init"))
     listed = single and _builds_plainly(_list_class(cls), drf.list_representation, ())
     reading = (plan, single, listed)
-    setattr(cls, _CLASS_READING, (plan, reading))
+    setattr(cls, _CLASS_READING, (plan, representation, reading))
     return reading
 
 
